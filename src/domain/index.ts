@@ -1,0 +1,3 @@
+export * from './address.ts';
+export * from './amount.ts';
+export * from './keccak.ts';

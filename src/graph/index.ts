@@ -1,0 +1,3 @@
+export * from './fee-schedule.ts';
+export * from './snapshot/index.ts';
+export * from './token-network.ts';

@@ -1,0 +1,5 @@
+export * from './edge-store.ts';
+export * from './network-snapshot.ts';
+export * from './schedule-table.ts';
+export * from './shared-memory.ts';
+export * from './topology.ts';

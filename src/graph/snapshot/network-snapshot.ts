@@ -1,0 +1,99 @@
+import type { Channel, TokenNetworkState } from '../token-network.ts';
+import { type EdgeStoreHandle, EdgeStoreReader, EdgeStoreWriter } from './edge-store.ts';
+import { type ScheduleTableHandle, ScheduleTableReader, ScheduleTableWriter } from './schedule-table.ts';
+import { type NodeKeyFn, Topology, type TopologyHandle, buildTopology } from './topology.ts';
+
+/** Everything a reader needs to search one token network (structured-clone safe). */
+export interface NetworkSnapshotHandle {
+  readonly topology: TopologyHandle;
+  readonly edges: EdgeStoreHandle;
+  readonly schedules: ScheduleTableHandle;
+}
+
+/**
+ * The writer side of a token network's snapshot, owned by the same thread as the state.
+ * Capacity and fee changes are written in place (`syncChannel`); topology changes produce
+ * a new generation on `publishTopology`, which the owner calls when it sees fit (batching
+ * many opens into one rebuild during catch-up).
+ */
+export class SnapshotWriter {
+  readonly edges = new EdgeStoreWriter();
+  readonly schedules = new ScheduleTableWriter();
+  private topologyHandle: TopologyHandle;
+  private builtAtVersion: number;
+  private generation = 0;
+  private readonly state: TokenNetworkState;
+  private readonly keyOf: NodeKeyFn;
+
+  constructor(state: TokenNetworkState, keyOf: NodeKeyFn = (node) => node) {
+    this.state = state;
+    this.keyOf = keyOf;
+    for (const channel of state.openChannels()) this.syncChannel(channel);
+    this.builtAtVersion = state.topologyVersion;
+    this.topologyHandle = buildTopology(state, this.generation, keyOf);
+  }
+
+  /** Writes a channel's capacities and fee schedules for readers. */
+  syncChannel(channel: Channel): void {
+    const [s0, s1] = channel.sides;
+    this.edges.write(
+      channel.slot,
+      { capacity: s0.capacity, scheduleId: this.schedules.intern(s0.fee.schedule) },
+      { capacity: s1.capacity, scheduleId: this.schedules.intern(s1.fee.schedule) },
+    );
+  }
+
+  /** True when channels opened or closed since the last published generation. */
+  get topologyStale(): boolean {
+    return this.state.topologyVersion !== this.builtAtVersion;
+  }
+
+  /** Builds and returns a new generation if the topology changed; null otherwise. */
+  publishTopology(): TopologyHandle | null {
+    if (!this.topologyStale) return null;
+    this.builtAtVersion = this.state.topologyVersion;
+    this.generation += 1;
+    this.topologyHandle = buildTopology(this.state, this.generation, this.keyOf);
+    return this.topologyHandle;
+  }
+
+  /** The handle of the latest published generation. */
+  handle(): NetworkSnapshotHandle {
+    return { topology: this.topologyHandle, edges: this.edges.handle, schedules: this.schedules.handle };
+  }
+
+  /** Bytes of the routing structures: topology, per-edge state in use, fee schedule table. */
+  routingBytes(): number {
+    const slots = this.state.slotCount;
+    const perSlot = 4 + 16 + 64 + 8;
+    return this.topologyHandle.buffer.byteLength + slots * perSlot + this.schedules.handle.arena.byteLength;
+  }
+}
+
+/**
+ * A reader's view of one token network: a topology generation plus the live per-edge
+ * state, fee schedules and reachability. Cheap to keep per worker and generation.
+ */
+export class SnapshotView {
+  readonly topology: Topology;
+  readonly edges: EdgeStoreReader;
+  readonly schedules: ScheduleTableReader;
+  /** Reachability byte per node key (1 = reachable); see Topology.nodeKey. */
+  readonly reach: Uint8Array;
+
+  constructor(
+    handle: NetworkSnapshotHandle,
+    reach: Uint8Array,
+    reuse?: { edges: EdgeStoreReader; schedules: ScheduleTableReader },
+  ) {
+    this.reach = reach;
+    this.topology = new Topology(handle.topology);
+    this.edges = reuse?.edges ?? new EdgeStoreReader(handle.edges);
+    this.schedules = reuse?.schedules ?? new ScheduleTableReader(handle.schedules);
+  }
+
+  /** True if the node is reachable now (spec §8.2). */
+  isReachable(node: number): boolean {
+    return this.reach[this.topology.nodeKey[node]!] === 1;
+  }
+}
