@@ -12,13 +12,14 @@ export interface SearchLimits {
 }
 
 /**
- * Defaults: far above what a request with a valid answer needs (tens of candidates and a
- * few hundred thousand relaxations on a 20,000-node network), and far beyond the point
- * where the reference stops being usable (it needs seconds per candidate at that size).
+ * Defaults: far above what a typical request needs (a few candidates and tens of thousands
+ * of relaxations on a 20,000-node network) and beyond the point where the reference stops
+ * being usable (seconds per candidate at that size, hours for the searches cut off here).
+ * 2,000,000 relaxations bound the worst request to about a second of one core.
  */
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = Object.freeze({
   maxCandidates: 5000,
-  maxRelaxations: 30_000_000,
+  maxRelaxations: 2_000_000,
 });
 
 /** Thrown inside a search when a limit is reached; caught by the request loop. */

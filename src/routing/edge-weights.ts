@@ -2,6 +2,8 @@ import type { DecodedSchedule, SnapshotView } from '../graph/index.ts';
 import { CAPACITY_WORDS, wordsToBigInt } from '../graph/index.ts';
 import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
+import { type DD, ddFromBigInt, ddFromWords } from './interval-dd.ts';
+import { fastWeightFee } from './weight-fee-fast.ts';
 
 /**
  * Per-request view of the edges a search touches, and their weights (spec §3.3).
@@ -27,13 +29,19 @@ export class EdgeWeights {
   private big: bigint[] = [];
   private feeStamp = new Int32Array(0);
   private feeWeight = new Float64Array(0);
+  private refundStamp = new Int32Array(0);
   private noRefund = new Uint8Array(0);
+  /** Set by weightBound: whether the returned bound is the exact weight. */
+  boundIsExact = false;
+  /** Set by weightBound: an upper bound of the weight (Infinity when unknown). */
+  upperBound = Infinity;
   private visitedStamp = new Int32Array(0);
   private visited = new Float64Array(0);
 
   view!: SnapshotView;
   budget!: Budget;
   value = 0n;
+  private valueDD: DD | null = null;
   private valueShadow = 0;
   private refundThreshold = 0n;
   private refundShadow = 0;
@@ -44,12 +52,13 @@ export class EdgeWeights {
     this.view = view;
     this.budget = budget;
     this.value = value;
+    this.valueDD = ddFromBigInt(value);
     this.valueShadow = Number(value);
     // int(float(amount) * 1.1): the truncation of the double product, exactly as a bigint
     this.refundShadow = Math.trunc(this.valueShadow * 1.1);
     this.refundThreshold = BigInt(this.refundShadow);
     this.feePenalty = feePenalty;
-    const slots = view.edges.shadow.length >> 1;
+    const slots = view.edges.slots;
     if (slots > this.slots) this.resize(slots);
     this.stamp++;
     if (this.stamp === 0x7fffffff) {
@@ -57,6 +66,7 @@ export class EdgeWeights {
       this.channelStamp.fill(0);
       this.bigStamp.fill(0);
       this.feeStamp.fill(0);
+      this.refundStamp.fill(0);
       this.visitedStamp.fill(0);
     }
   }
@@ -72,6 +82,7 @@ export class EdgeWeights {
     this.big = new Array<bigint>(2 * n).fill(0n);
     this.feeStamp = new Int32Array(2 * n);
     this.feeWeight = new Float64Array(2 * n);
+    this.refundStamp = new Int32Array(2 * n);
     this.noRefund = new Uint8Array(2 * n);
     this.visitedStamp = new Int32Array(n);
     this.visited = new Float64Array(n);
@@ -147,24 +158,90 @@ export class EdgeWeights {
   /** The edge weight of §3.3 for the current round. */
   weight(e: number): number {
     if (this.feeStamp[e] !== this.stamp) this.computeFeeTerms(e);
-    return 1 + this.visitedOf(e) + this.feeWeight[e]! + this.noRefund[e]!;
+    return 1 + this.visitedOf(e) + this.feeWeight[e]! + this.refund(e);
+  }
+
+  /** no_refund_weight: 1 if the partner's capacity < int(float(amount) * 1.1). */
+  private refund(e: number): number {
+    if (this.refundStamp[e] !== this.stamp) {
+      this.noRefund[e] = this.capacityAtLeast(e ^ 1, this.refundThreshold, this.refundShadow) ? 0 : 1;
+      this.refundStamp[e] = this.stamp;
+    }
+    return this.noRefund[e]!;
+  }
+
+  /**
+   * A lower bound of weight(e) from cheap data (no fee arithmetic), exact for edges that
+   * cannot carry the value (infinite) and for edges without fees; `boundIsExact` says
+   * which. For flat + proportional schedules the fee is bounded below by
+   * flat_in + flat_out + (p_in + p_out) * value / 1e6 - 1/2 (x* - a >= that before
+   * rounding, since 1e6 - p_in <= 1e6), evaluated in doubles and shrunk by a margin far
+   * above their rounding error; float addition is monotonic, so the sum stays below.
+   */
+  weightBound(e: number): number {
+    if (this.feeStamp[e] === this.stamp) {
+      this.boundIsExact = true;
+      return (this.upperBound = this.weight(e));
+    }
+    const base = 1 + this.visitedOf(e);
+    if (!this.carriesValue(e)) {
+      this.setFeeWeight(e, Infinity);
+      this.boundIsExact = true;
+      return (this.upperBound = Infinity);
+    }
+    const refund = this.refund(e);
+    const sender = this.schedule(e);
+    const receiver = this.schedule(e ^ 1);
+    if (sender.zeroForWeights && receiver.zeroForWeights) {
+      this.setFeeWeight(e, 0);
+      this.boundIsExact = true;
+      return (this.upperBound = base + 0 + refund);
+    }
+    this.boundIsExact = false;
+    this.upperBound = Infinity;
+    if (sender.hasPenalty || receiver.hasPenalty) return base + refund;
+    // x* - a = (1e6 F + (p_in + p_out) a) / (1e6 - p_in) with F the flats: below by
+    // F + (p_in + p_out) a / 1e6, above by the exact quotient; rounding moves it by <= 1/2.
+    const flats = sender.flatShadow + receiver.flatShadow;
+    const proportionalAmount = (sender.proportionalShadow + receiver.proportionalShadow) * this.valueShadow;
+    const feeLow = (flats + proportionalAmount / 1e6 - 0.5) * (1 - 2 ** -40) - 1e-6;
+    const denominator = 1e6 - receiver.proportionalShadow;
+    if (denominator >= 1) {
+      // only when the fee is certainly defined: numerator well below denominator * capacity
+      const numerator = 1e6 * (this.valueShadow + flats) + sender.proportionalShadow * this.valueShadow;
+      if (numerator * (1 + 2 ** -40) < denominator * this.capacityShadow(e) * (1 - 2 ** -40)) {
+        const feeHigh = ((1e6 * flats + proportionalAmount) / denominator + 0.5) * (1 + 2 ** -40) + 1e-6;
+        this.upperBound = base + ((feeHigh / 1e18) * this.feePenalty) * (1 + 2 ** -40) + refund;
+      }
+    }
+    return feeLow > 0 ? base + (feeLow / 1e18) * this.feePenalty + refund : base + refund;
+  }
+
+  private setFeeWeight(e: number, fw: number): void {
+    this.feeWeight[e] = fw;
+    this.feeStamp[e] = this.stamp;
   }
 
   private computeFeeTerms(e: number): void {
     this.budget.chargeFee();
-    const partner = e ^ 1;
-    // no_refund_weight = 1 if the partner's capacity < int(float(amount) * 1.1)
-    this.noRefund[e] = this.capacityAtLeast(partner, this.refundThreshold, this.refundShadow) ? 0 : 1;
     const sender = this.schedule(e);
-    const receiver = this.schedule(partner);
+    const receiver = this.schedule(e ^ 1);
     let fw: number;
-    if (sender.zeroForWeights && receiver.zeroForWeights) {
-      fw = this.carriesValue(e) ? 0 : Infinity;
+    if (!this.carriesValue(e)) {
+      fw = Infinity; // also what every fee routine answers when capacity < value
+    } else if (sender.zeroForWeights && receiver.zeroForWeights) {
+      fw = 0;
     } else {
-      const fee = weightFee(this.value, this.capacity(e), sender.schedule, receiver.schedule);
-      fw = fee === null ? Infinity : (Number(fee) / 1e18) * this.feePenalty;
+      // double-double fast path; exact BigInt routine whenever it is not certain
+      let fee: number | null | undefined;
+      const capacity = this.valueDD === null ? null : ddFromWords(this.words, e * CAPACITY_WORDS);
+      if (capacity !== null) fee = fastWeightFee(this.valueDD!, capacity, sender.schedule, receiver.schedule);
+      if (fee === undefined) {
+        const exact = weightFee(this.value, this.capacity(e), sender.schedule, receiver.schedule);
+        fee = exact === null ? null : Number(exact);
+      }
+      fw = fee === null ? Infinity : (fee / 1e18) * this.feePenalty;
     }
-    this.feeWeight[e] = fw;
-    this.feeStamp[e] = this.stamp;
+    this.setFeeWeight(e, fw);
   }
 }

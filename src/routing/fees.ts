@@ -1,202 +1,314 @@
 import type { FeeSchedule, PenaltyPoint } from '../graph/index.ts';
-import {
-  type Rational,
-  RationalDivisionByZero,
-  ZERO,
-  abs,
-  add,
-  cmp,
-  div,
-  max,
-  mul,
-  rat,
-  ratInt,
-  roundHalfEven,
-  sign,
-  sub,
-} from './rational.ts';
+import { type BackwardFeeInput, amountWithFeesReference } from './fees-reference.ts';
+
+export type { BackwardFeeInput } from './fees-reference.ts';
 
 /**
- * The mediation-fee model of spec §4, re-implemented from the specification with exact
- * rational arithmetic. Every step mirrors the reference's observable behaviour, including
- * its quirks (noted where they occur), because route ties and 404s depend on them.
- * "Undefined" outcomes are `null`, never exceptions.
+ * The backward fee function of spec §4.3 for the hot path. Same results as
+ * `amountWithFeesReference` (tested on random inputs), computed lazily:
+ * - the candidate x values come from two already sorted lists, merged instead of sorted;
+ * - rationals are not normalised (no gcd; comparisons cross-multiply);
+ * - points, including the zero crossings that capping inserts, are produced left to right
+ *   and the intersection walk stops at the first point where it can, so a typical call
+ *   evaluates two or three points of a 21-point curve.
+ * The reference evaluates every point before capping, so any point outside a penalty
+ * curve makes the fee undefined; that is decided from the two extreme x values, which is
+ * equivalent because the points are monotonic.
  */
+
+/** Unnormalised rational, d > 0. */
+interface Q {
+  readonly n: bigint;
+  readonly d: bigint;
+}
 
 const MILLION = 1_000_000n;
 
-/** A piecewise-linear function through strictly increasing x values (spec §4.1). */
-interface Interpolation {
-  readonly xs: readonly Rational[];
-  readonly ys: readonly Rational[];
-  readonly slopes: readonly Rational[];
+function qadd(a: Q, b: Q): Q {
+  return a.d === b.d ? { n: a.n + b.n, d: a.d } : { n: a.n * b.d + b.n * a.d, d: a.d * b.d };
 }
-
-function interpolation(xs: readonly Rational[], ys: readonly Rational[]): Interpolation | null {
-  const slopes: Rational[] = [];
-  for (let i = 0; i + 1 < xs.length; i++) {
-    const dx = sub(xs[i + 1]!, xs[i]!);
-    if (dx.n <= 0n) return null; // the reference raises "x_list must be in strictly ascending order"
-    slopes.push(div(sub(ys[i + 1]!, ys[i]!), dx));
+function qsub(a: Q, b: Q): Q {
+  return a.d === b.d ? { n: a.n - b.n, d: a.d } : { n: a.n * b.d - b.n * a.d, d: a.d * b.d };
+}
+function qmul(a: Q, b: Q): Q {
+  return { n: a.n * b.n, d: a.d * b.d };
+}
+/** a / b, or null where Python raises ZeroDivisionError. */
+function qdiv(a: Q, b: Q): Q | null {
+  if (b.n === 0n) return null;
+  return b.n < 0n ? { n: -a.n * b.d, d: a.d * -b.n } : { n: a.n * b.d, d: a.d * b.n };
+}
+function qcmp(a: Q, b: Q): number {
+  const l = a.n * b.d;
+  const r = b.n * a.d;
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+function qsign(a: Q): number {
+  return a.n < 0n ? -1 : a.n > 0n ? 1 : 0;
+}
+function int(n: bigint): Q {
+  return { n, d: 1n };
+}
+function roundHalfEven(q: Q): bigint {
+  let f = q.n / q.d;
+  let r = q.n - f * q.d;
+  if (r < 0n) {
+    f -= 1n;
+    r += q.d;
   }
-  return { xs, ys, slopes };
+  const twice = 2n * r;
+  if (twice < q.d) return f;
+  if (twice > q.d) return f + 1n;
+  return f % 2n === 0n ? f : f + 1n;
 }
 
-function penaltyInterpolation(points: readonly PenaltyPoint[]): Interpolation {
-  const f = interpolation(
-    points.map(([x]) => ratInt(x)),
-    points.map(([, y]) => ratInt(y)),
-  );
-  // makeFeeSchedule guarantees strictly increasing x values.
-  if (f === null) throw new Error('invariant: penalty x values must increase');
-  return f;
+/** A penalty curve as parallel bigint arrays (x strictly increasing). */
+interface Curve {
+  readonly xs: readonly bigint[];
+  readonly ys: readonly bigint[];
 }
 
-/** Index of the last x <= value, i.e. Python's `bisect_right(xs, value) - 1`. */
-function bisectRight(xs: readonly Rational[], value: Rational): number {
+const curves = new WeakMap<readonly PenaltyPoint[], Curve>();
+
+/** The curve of a schedule's points, built once per schedule object. */
+function curveOf(points: readonly PenaltyPoint[]): Curve {
+  let c = curves.get(points);
+  if (c === undefined) {
+    c = { xs: points.map((p) => p[0]), ys: points.map((p) => p[1]) };
+    curves.set(points, c);
+  }
+  return c;
+}
+
+/** Value of the curve at integer z (Interpolate.__call__), null outside its range. */
+function curveAt(c: Curve, z: bigint): Q | null {
+  const last = c.xs.length - 1;
+  if (z < c.xs[0]! || z > c.xs[last]!) return null;
+  if (z === c.xs[last]) return int(c.ys[last]!);
   let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
+  let hi = last;
+  while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (cmp(value, xs[mid]!) < 0) hi = mid;
-    else lo = mid + 1;
+    if (c.xs[mid]! <= z) lo = mid;
+    else hi = mid;
   }
-  return lo;
+  const x0 = c.xs[lo]!;
+  const dx = c.xs[lo + 1]! - x0;
+  return { n: c.ys[lo]! * dx + (c.ys[lo + 1]! - c.ys[lo]!) * (z - x0), d: dx };
 }
 
-/** Evaluates f at x; null outside [x_first, x_last], where the reference raises. */
-function evaluate(f: Interpolation, x: Rational): Rational | null {
-  const last = f.xs.length - 1;
-  if (cmp(x, f.xs[0]!) < 0 || cmp(x, f.xs[last]!) > 0) return null;
-  if (cmp(x, f.xs[last]!) === 0) return f.ys[last]!;
-  const i = bisectRight(f.xs, x) - 1;
-  return add(f.ys[i]!, mul(f.slopes[i]!, sub(x, f.xs[i]!)));
+/** One point of the fee function: x (rational after capping inserts) and y. */
+interface Point {
+  readonly x: Q;
+  readonly y: Q;
 }
 
-/** One channel side's fee for moving `amount` from `balance` (FeeScheduleState.fee). */
-function sideFee(s: FeeSchedule, penalty: Interpolation, balance: bigint, amount: Rational): Rational | null {
-  const b = ratInt(balance);
-  const after = evaluate(penalty, add(b, amount));
-  const before = evaluate(penalty, b);
-  if (after === null || before === null) return null;
-  return add(add(ratInt(s.flat), mul(rat(s.proportional, MILLION), abs(amount))), sub(after, before));
-}
+const ZERO: Q = { n: 0n, d: 1n };
 
-/** Inputs of the backward fee function for one mediator (spec §4.2, §4.3). */
-export interface BackwardFeeInput {
-  /** Amount the mediator must forward (`amount_without_fees`). */
-  readonly amount: bigint;
-  readonly balanceIn: bigint;
-  readonly balanceOut: bigint;
-  readonly receivable: bigint;
-  readonly scheduleIn: FeeSchedule;
-  readonly scheduleOut: FeeSchedule;
-  readonly capFees: boolean;
+/**
+ * The candidate x values of spec §4.3 step 3 (clamped into [0, limit], unique, ascending),
+ * produced on demand: the values from the incoming curve (x - balance_in) ascend, those
+ * from the outgoing curve (balance_out - x) ascend in reverse order, so a two-way merge
+ * yields them in order. Everything at or below 0 collapses into one candidate 0, found
+ * by binary search, so the typical call never looks at most of a curve's points.
+ */
+class Candidates {
+  private readonly values: bigint[] = [];
+  private i: number;
+  private j: number;
+  private done = false;
+  private readonly inXs: readonly bigint[];
+  private readonly outXs: readonly bigint[];
+  private readonly balanceIn: bigint;
+  private readonly balanceOut: bigint;
+  private readonly limit: bigint;
+
+  constructor(inXs: readonly bigint[], outXs: readonly bigint[], balanceIn: bigint, balanceOut: bigint, limit: bigint) {
+    this.inXs = inXs;
+    this.outXs = outXs;
+    this.balanceIn = balanceIn;
+    this.balanceOut = balanceOut;
+    this.limit = limit;
+    // first incoming index with x - balance_in > 0
+    let lo = 0;
+    let hi = inXs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (inXs[mid]! > balanceIn) hi = mid;
+      else lo = mid + 1;
+    }
+    this.i = lo;
+    // last outgoing index with balance_out - x > 0
+    lo = -1;
+    hi = outXs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (outXs[mid]! < balanceOut) lo = mid;
+      else hi = mid - 1;
+    }
+    this.j = lo;
+    if (this.i > 0 || this.j < outXs.length - 1) this.values.push(0n);
+  }
+
+  /** Candidate k, or null past the last. */
+  at(k: number): bigint | null {
+    while (this.values.length <= k && !this.done) this.produce();
+    return this.values[k] ?? null;
+  }
+
+  /** Total number of candidates. */
+  count(): number {
+    while (!this.done) this.produce();
+    return this.values.length;
+  }
+
+  private produce(): void {
+    const { inXs, outXs } = this;
+    if (this.i >= inXs.length && this.j < 0) {
+      this.done = true;
+      return;
+    }
+    let x: bigint;
+    if (this.j < 0 || (this.i < inXs.length && inXs[this.i]! - this.balanceIn <= this.balanceOut - outXs[this.j]!)) {
+      x = inXs[this.i++]! - this.balanceIn;
+    } else {
+      x = this.balanceOut - outXs[this.j--]!;
+    }
+    if (x >= this.limit) {
+      x = this.limit;
+      this.done = true; // every later value clamps to the limit as well
+    }
+    if (this.values.length === 0 || this.values[this.values.length - 1] !== x) this.values.push(x);
+  }
 }
 
 /**
- * Amount the mediator must receive so that it can forward `amount` (spec §4.3), or null
- * where the reference returns None. Where the reference itself crashes (a division by zero
- * in degenerate piecewise functions, surfacing as HTTP 500 there) this returns null too:
- * the mediator is treated as unable to forward.
+ * Produces the points of the (capped) fee function left to right, evaluating y only when
+ * a point is reached. Capping: the reference's loop examines pair (k, k+1) only while its
+ * index, which every insertion advances by two, stays below the original point count.
  */
-export function amountWithFees(p: BackwardFeeInput): bigint | null {
-  try {
-    return amountWithFeesUnchecked(p);
-  } catch (e) {
-    if (e instanceof RationalDivisionByZero) return null;
-    throw e;
+class FeePoints {
+  private readonly ys: (Q | undefined)[] = [];
+  private next = 0;
+  private iteration = 0;
+  private crossing: Point | null = null;
+  private readonly xs: Candidates;
+  private readonly curveIn: Curve;
+  private readonly balanceIn: bigint;
+  private readonly constant: Q;
+  private readonly proportionalIn: bigint;
+  private readonly capping: boolean;
+
+  constructor(xs: Candidates, curveIn: Curve, balanceIn: bigint, constant: Q, proportionalIn: bigint, capping: boolean) {
+    this.xs = xs;
+    this.curveIn = curveIn;
+    this.balanceIn = balanceIn;
+    this.constant = constant;
+    this.proportionalIn = proportionalIn;
+    this.capping = capping;
+  }
+
+  private y(k: number, x: bigint): Q {
+    const cached = this.ys[k];
+    if (cached !== undefined) return cached;
+    const penalty = curveAt(this.curveIn, this.balanceIn + x)!; // range checked by the caller
+    const value = qadd(qadd(this.constant, { n: this.proportionalIn * x, d: MILLION }), penalty);
+    this.ys[k] = value;
+    return value;
+  }
+
+  /** The next point, or null after the last. */
+  take(): Point | null {
+    if (this.crossing !== null) {
+      const c = this.crossing;
+      this.crossing = null;
+      return c;
+    }
+    const k = this.next;
+    const xk = this.xs.at(k);
+    if (xk === null) return null;
+    this.next++;
+    const yk = this.y(k, xk);
+    const point: Point = { x: int(xk), y: this.capping && yk.n < 0n ? ZERO : yk };
+    if (this.capping) {
+      const xNext = this.xs.at(k + 1);
+      if (xNext !== null) {
+        const yNext = this.y(k + 1, xNext);
+        // pair (k, k+1) is examined iff iteration <= L - 2; L >= k + 2 is known already
+        if (qsign(yk) * qsign(yNext) === -1 && (this.iteration <= k || this.iteration <= this.xs.count() - 2)) {
+          const dy = qsub(yNext, yk);
+          const ratio = qdiv({ n: yk.n < 0n ? -yk.n : yk.n, d: yk.d }, { n: dy.n < 0n ? -dy.n : dy.n, d: dy.d })!;
+          this.crossing = { x: qadd(int(xk), qmul(ratio, int(xNext - xk))), y: ZERO };
+          this.iteration += 2;
+        } else {
+          this.iteration += 1;
+        }
+      }
+    }
+    return point;
   }
 }
 
-function amountWithFeesUnchecked(p: BackwardFeeInput): bigint | null {
+/** Amount the mediator must receive to forward `amount` (spec §4.3), or null. */
+export function amountWithFees(p: BackwardFeeInput): bigint | null {
   const { amount, balanceIn, balanceOut, receivable } = p;
   if (balanceOut === 0n || receivable === 0n) return null;
-
-  // Schedules without a penalty curve get a flat zero curve over the channel's range.
-  const penaltyIn =
-    p.scheduleIn.imbalancePenalty === null
-      ? penaltyInterpolation([[0n, 0n], [balanceIn + receivable, 0n]])
-      : penaltyInterpolation(p.scheduleIn.imbalancePenalty);
-  const penaltyOut =
-    p.scheduleOut.imbalancePenalty === null
-      ? penaltyInterpolation([[0n, 0n], [balanceOut, 0n]])
-      : penaltyInterpolation(p.scheduleOut.imbalancePenalty);
-
-  // Candidate x values, clamped into [0, min(balance_out, receivable)], unique, sorted.
+  const curveIn: Curve = p.scheduleIn.imbalancePenalty === null
+    ? { xs: [0n, balanceIn + receivable], ys: [0n, 0n] }
+    : curveOf(p.scheduleIn.imbalancePenalty);
+  const curveOut: Curve = p.scheduleOut.imbalancePenalty === null
+    ? { xs: [0n, balanceOut], ys: [0n, 0n] }
+    : curveOf(p.scheduleOut.imbalancePenalty);
   const limit = balanceOut < receivable ? balanceOut : receivable;
-  const unique = new Set<bigint>();
-  const clampInto = (x: bigint) => unique.add(x < 0n ? 0n : x > limit ? limit : x);
-  for (const x of penaltyIn.xs) clampInto(x.n - balanceIn); // penalty x values are integers
-  for (const x of penaltyOut.xs) clampInto(balanceOut - x.n);
-  const sorted = [...unique].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const xs: Rational[] = sorted.map(ratInt);
 
-  // y(x) = incoming fee for x plus the outgoing fee at the fixed amount.
-  const outgoing = sideFee(p.scheduleOut, penaltyOut, balanceOut, ratInt(-amount));
-  if (outgoing === null) return null;
-  const ys: Rational[] = [];
-  for (const x of xs) {
-    const incoming = sideFee(p.scheduleIn, penaltyIn, balanceIn, x);
-    if (incoming === null) return null;
-    ys.push(add(incoming, outgoing));
+  // Constant part of every y: flat_in - IP_in(balance_in) + (the whole outgoing fee).
+  const outAfter = curveAt(curveOut, balanceOut - amount);
+  const outBefore = curveAt(curveOut, balanceOut);
+  const inBefore = curveAt(curveIn, balanceIn);
+  if (outAfter === null || outBefore === null || inBefore === null) return null;
+  // Every incoming evaluation must be in range (the reference evaluates all of them):
+  // decided by the smallest and the largest candidate.
+  const inFirst = curveIn.xs[0]!;
+  const inLast = curveIn.xs[curveIn.xs.length - 1]!;
+  const outFirst = curveOut.xs[0]!;
+  const outLast = curveOut.xs[curveOut.xs.length - 1]!;
+  const clamp = (x: bigint) => (x < 0n ? 0n : x > limit ? limit : x);
+  const smallest = clamp(inFirst - balanceIn < balanceOut - outLast ? inFirst - balanceIn : balanceOut - outLast);
+  const largest = clamp(inLast - balanceIn > balanceOut - outFirst ? inLast - balanceIn : balanceOut - outFirst);
+  if (balanceIn + smallest < inFirst || balanceIn + largest > inLast) return null;
+  const outgoing = qadd(
+    qadd(int(p.scheduleOut.flat), { n: p.scheduleOut.proportional * amount, d: MILLION }),
+    qsub(outAfter, outBefore),
+  );
+  const constant = qadd(qsub(int(p.scheduleIn.flat), inBefore), outgoing);
+  const xs = new Candidates(curveIn.xs, curveOut.xs, balanceIn, balanceOut, limit);
+  const points = new FeePoints(xs, curveIn, balanceIn, constant, p.scheduleIn.proportional, p.capFees);
+
+  // find_intersection with the line x - amount
+  const a = int(amount);
+  let previous = points.take()!;
+  const first = qcmp(previous.y, qsub(previous.x, a));
+  if (first === 0) return amountWithFeesReference(p); // index -1 wrap-around: rare, needs the last point
+  const below = first < 0;
+  let current: Point = previous;
+  let currentLine = qsub(current.x, a);
+  for (;;) {
+    const c = qcmp(current.y, currentLine);
+    if (below ? c >= 0 : c <= 0) break;
+    previous = current;
+    const next = points.take();
+    if (next === null) return null; // not enough capacity
+    current = next;
+    currentLine = qsub(current.x, a);
   }
-
-  if (p.capFees) capFees(xs, ys);
-
-  const f = interpolation(xs, ys);
-  if (f === null) return null;
-  const result = intersection(f, ratInt(amount));
-  if (result === null || result.n <= 0n) return null;
+  const line1 = qsub(previous.x, a);
+  const numerator = qmul(qsub(line1, previous.y), qsub(current.x, previous.x));
+  const denominator = qsub(qsub(current.y, previous.y), qsub(currentLine, line1));
+  const quotient = qdiv(numerator, denominator);
+  if (quotient === null) return null; // the reference divides by zero (HTTP 500 there)
+  const result = qadd(quotient, previous.x);
+  if (result.n <= 0n) return null;
   return roundHalfEven(result);
-}
-
-/**
- * Inserts the zero crossings and clamps negative fees to zero, in place. Reproduces the
- * reference loop exactly: it iterates over the ORIGINAL number of pairs while inserting
- * into the list it iterates, so each insertion shifts the window and the last pairs can go
- * unexamined. Answers depend on this, so it is kept.
- */
-function capFees(xs: Rational[], ys: Rational[]): void {
-  const pairs = xs.length - 1;
-  for (let i = 0; i < pairs; i++) {
-    const y1 = ys[i]!;
-    const y2 = ys[i + 1]!;
-    if (sign(y1) * sign(y2) === -1) {
-      const x1 = xs[i]!;
-      const x2 = xs[i + 1]!;
-      const newX = add(x1, mul(div(abs(y1), abs(sub(y2, y1))), sub(x2, x1)));
-      const at = bisectRight(xs, newX);
-      xs.splice(at, 0, newX);
-      ys.splice(at, 0, ZERO);
-    }
-  }
-  for (let i = 0; i < ys.length; i++) ys[i] = max(ys[i]!, ZERO);
-}
-
-/**
- * Where the fee function meets the line x - a (the reference's `find_intersection`),
- * including its index -1 wrap-around when the first point already satisfies the relation.
- */
-function intersection(f: Interpolation, amount: Rational): Rational | null {
-  const n = f.xs.length;
-  const at = (i: number) => (i < 0 ? n + i : i);
-  const line = (i: number) => sub(f.xs[at(i)]!, amount);
-  let i = 0;
-  let y = f.ys[0]!;
-  const below = cmp(y, line(0)) < 0;
-  while (below ? cmp(y, line(i)) < 0 : cmp(y, line(i)) > 0) {
-    i += 1;
-    if (i === n) return null; // not enough capacity
-    y = f.ys[i]!;
-  }
-  const x1 = f.xs[at(i - 1)]!;
-  const x2 = f.xs[i]!;
-  const yf1 = f.ys[at(i - 1)]!;
-  const yf2 = f.ys[i]!;
-  const yl1 = line(i - 1);
-  const yl2 = line(i);
-  return add(div(mul(sub(yl1, yf1), sub(x2, x1)), sub(sub(yf2, yf1), sub(yl2, yl1))), x1);
 }
 
 /**
@@ -248,9 +360,5 @@ export function linearWeightFee(
   if (denominator <= 0n) return null;
   const numerator = MILLION * (amount + receiverFlat + senderFlat) + senderProportional * amount;
   if (numerator > denominator * capacity) return null;
-  // round half to even of numerator / denominator, minus the amount
-  const q = numerator / denominator;
-  const twice = 2n * (numerator - q * denominator);
-  const rounded = twice < denominator ? q : twice > denominator ? q + 1n : q % 2n === 0n ? q : q + 1n;
-  return rounded - amount;
+  return roundHalfEven({ n: numerator, d: denominator }) - amount;
 }

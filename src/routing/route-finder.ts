@@ -48,10 +48,14 @@ export type RouteOutcome =
   | { readonly kind: 'budget_exhausted'; readonly stats: SearchStats };
 
 /**
- * A route request loop exceeding this many candidates in one round, or meeting a candidate
- * of infinite cost, runs the carrying-path check once for the round.
+ * A round exceeding this many candidates, or meeting a candidate of infinite cost, runs
+ * the carrying-path survey once (see carrying-paths.ts).
  */
 const CARRYING_CHECK_AFTER = 16;
+
+/** Carrying paths, and adjacency entries, the survey may examine before answering "unknown". */
+const CARRYING_SURVEY_PATHS = 64;
+const CARRYING_SURVEY_RELAXATIONS = 200_000;
 
 /**
  * Finds routes like the reference's `get_paths` (spec §3.4): quick checks, then rounds of
@@ -89,6 +93,7 @@ export class RouteFinder {
     }
 
     const found: { nodes: number[]; slots: number[]; fee: bigint }[] = [];
+    const validate = (nodes: number[], slots: number[]) => checkPath(w, nodes, slots);
     const foundKeys = new Set<string>();
     let exhausted = false;
     try {
@@ -112,7 +117,13 @@ export class RouteFinder {
           }
           if (!carryingChecked && (candidate.cost === Infinity || roundCandidates > CARRYING_CHECK_AFTER)) {
             carryingChecked = true;
-            if (!this.carrying.existsBeyond(w, this.marks, source, target, foundKeys)) break rounds;
+            const survey = this.carrying.survey(w, this.marks, source, target, foundKeys, validate, CARRYING_SURVEY_PATHS, CARRYING_SURVEY_RELAXATIONS);
+            if (survey.kind === 'none') break rounds;
+            if (survey.kind === 'one') {
+              // the only valid path left: this round's answer, and the last one
+              found.push({ nodes: survey.nodes, slots: survey.slots, fee: survey.fee });
+              break rounds;
+            }
           }
         }
       }

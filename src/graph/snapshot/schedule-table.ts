@@ -21,18 +21,29 @@ export interface ScheduleTableHandle {
 const MAX_ARENA_BYTES = 1 << 30;
 const MAX_ENTRIES = 1 << 24;
 
+const MASK64 = (1n << 64n) - 1n;
+
 function writeUint256(bytes: Uint8Array, at: number, value: bigint): void {
-  let v = value;
-  for (let i = 31; i >= 0; i--) {
-    bytes[at + i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 32);
+  view.setBigUint64(24, value & MASK64);
+  view.setBigUint64(16, (value >> 64n) & MASK64);
+  view.setBigUint64(8, (value >> 128n) & MASK64);
+  view.setBigUint64(0, value >> 192n);
 }
 
 function readUint256(bytes: Uint8Array, at: number): bigint {
-  let hex = '0x';
-  for (let i = 0; i < 32; i++) hex += (bytes[at + i]! < 16 ? '0' : '') + bytes[at + i]!.toString(16);
-  return BigInt(hex);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 32);
+  const w0 = view.getUint32(0);
+  const w1 = view.getUint32(4);
+  const w2 = view.getUint32(8);
+  const w3 = view.getUint32(12);
+  const w4 = view.getUint32(16);
+  const w5 = view.getUint32(20);
+  const lo = view.getBigUint64(24);
+  // Most values fit in 64 or 128 bits; skip the shifts for the empty words.
+  if ((w0 | w1 | w2 | w3 | w4 | w5) === 0) return lo;
+  if ((w0 | w1 | w2 | w3) === 0) return (view.getBigUint64(16) << 64n) | lo;
+  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | lo;
 }
 
 /** The writer side: interns schedules and returns their ids. Single writer (the shard). */
@@ -59,6 +70,7 @@ export class ScheduleTableWriter {
 
   /** Returns the id of `schedule`, storing it first if it is new. */
   intern(schedule: FeeSchedule): number {
+    if (schedule === DEFAULT_FEE_SCHEDULE && this.count > 0) return 0;
     const key = feeScheduleKey(schedule);
     const existing = this.ids.get(key);
     if (existing !== undefined) return existing;
@@ -66,7 +78,7 @@ export class ScheduleTableWriter {
     const bytes = 4 + 64 + points.length * 64;
     ensureBytes(this.handle.arena, this.used + bytes);
     ensureBytes(this.handle.offsets, (this.count + 1) * 4);
-    const arena = new Uint8Array(this.handle.arena);
+    const arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
     const at = this.used;
     arena[at] = schedule.capFees ? 1 : 0;
     arena[at + 1] = schedule.imbalancePenalty === null ? 0 : 1;
@@ -78,7 +90,7 @@ export class ScheduleTableWriter {
       writeUint256(arena, at + 68 + i * 64, points[i]![0]);
       writeUint256(arena, at + 100 + i * 64, points[i]![1]);
     }
-    new Uint32Array(this.handle.offsets)[this.count] = at;
+    new Uint32Array(this.handle.offsets, 0, this.count + 1)[this.count] = at;
     this.used += bytes;
     const id = this.count++;
     // Publish after the bytes are written: readers only decode ids below the count.
@@ -94,33 +106,38 @@ export interface DecodedSchedule {
   /** Flat, proportional and penalty all absent: contributes nothing to an edge weight. */
   readonly zeroForWeights: boolean;
   readonly hasPenalty: boolean;
+  /** Number(flat) and Number(proportional): rounded, for lower bounds only. */
+  readonly flatShadow: number;
+  readonly proportionalShadow: number;
 }
 
 /** The reader side: decodes ids from shared memory, each once per reader. */
 export class ScheduleTableReader {
-  private readonly arena: Uint8Array;
-  private readonly offsets: Uint32Array;
+  private readonly handle: ScheduleTableHandle;
   private readonly header: Int32Array;
   private readonly cache: (DecodedSchedule | undefined)[] = [];
 
   constructor(handle: ScheduleTableHandle) {
-    this.arena = new Uint8Array(handle.arena);
-    this.offsets = new Uint32Array(handle.offsets);
+    this.handle = handle;
     this.header = new Int32Array(handle.header);
   }
 
-  /** The schedule with this id. */
+  /** The schedule with this id; decoded once, then served from the cache. */
   get(id: number): DecodedSchedule {
     const hit = this.cache[id];
     if (hit !== undefined) return hit;
-    if (id >= Atomics.load(this.header, 0)) throw new Error(`unknown fee schedule id ${id}`);
-    const decoded = this.decode(this.offsets[id]!);
+    const count = Atomics.load(this.header, 0);
+    if (id >= count) throw new Error(`unknown fee schedule id ${id}`);
+    // keep the cache array dense (holes would turn it into a slow dictionary)
+    while (this.cache.length < count) this.cache.push(undefined);
+    // Fixed-length views of the current size (entries below the count are complete).
+    const offsets = new Uint32Array(this.handle.offsets, 0, id + 1);
+    const decoded = this.decode(new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength), offsets[id]!);
     this.cache[id] = decoded;
     return decoded;
   }
 
-  private decode(at: number): DecodedSchedule {
-    const a = this.arena;
+  private decode(a: Uint8Array, at: number): DecodedSchedule {
     const n = a[at + 2]! | (a[at + 3]! << 8);
     let penalty: PenaltyPoint[] | null = null;
     if (a[at + 1] === 1) {
@@ -135,6 +152,12 @@ export class ScheduleTableReader {
       proportional: readUint256(a, at + 36),
       imbalancePenalty: penalty,
     };
-    return { schedule, zeroForWeights: isZeroForWeights(schedule), hasPenalty: penalty !== null };
+    return {
+      schedule,
+      zeroForWeights: isZeroForWeights(schedule),
+      hasPenalty: penalty !== null,
+      flatShadow: Number(schedule.flat),
+      proportionalShadow: Number(schedule.proportional),
+    };
   }
 }
