@@ -1,6 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Address } from '../../src/domain/index.ts';
-import { SnapshotView, SnapshotWriter, TokenNetworkState } from '../../src/graph/index.ts';
+import {
+  type ChannelSide,
+  DEFAULT_TIMED_FEE_SCHEDULE,
+  type TimedFeeSchedule,
+  type RestoredChannel,
+  SnapshotView,
+  SnapshotWriter,
+  TokenNetworkState,
+} from '../../src/graph/index.ts';
 import { Random } from '../../test/helpers/random.ts';
 import type { NetworkSpec } from './topologies.ts';
 
@@ -14,23 +22,50 @@ export interface Built {
   bytesPerChannel: number;
 }
 
-/** From the channel list in memory to a searchable snapshot, through the real state API. */
+/**
+ * From the channel list in memory to a searchable snapshot: the channels become state
+ * records (what the store holds) and go through `TokenNetworkState.restore`, the path a
+ * restart takes, then the snapshot writer builds the shared-memory form.
+ */
 export function build(spec: NetworkSpec): Built {
   const start = performance.now();
-  const state = new TokenNetworkState(('0x' + '01'.repeat(20)) as Address, 1500n);
   const at = spec.addresses;
-  let ts = 0;
-  const timestamp = () => `2020-01-01T00:00:00.${String(++ts % 1_000_000).padStart(6, '0')}`;
-  for (const c of spec.channels) {
+  const nodes: Address[] = [];
+  const seen = new Set<Address>();
+  const channels: RestoredChannel[] = [];
+  const pairSeq = new Map<string, number>();
+  const side = (capacity: bigint, fee: TimedFeeSchedule | null, other: bigint): ChannelSide => ({
+    capacity,
+    nonce: 1n,
+    revealTimeout: 50n,
+    fee: fee ?? DEFAULT_TIMED_FEE_SCHEDULE,
+    reported: { updating: capacity, other },
+  });
+  for (let k = 0; k < spec.channels.length; k++) {
+    const c = spec.channels[k]!;
     const a = at[c.a]!;
     const b = at[c.b]!;
-    state.openChannel(c.id, a, b);
-    const base = { channelId: c.id, updatingNonce: 1n, otherNonce: 1n, revealTimeout: 50n };
-    state.applyCapacityUpdate({ ...base, updating: a, other: b, updatingCapacity: c.capacityAB, otherCapacity: c.capacityBA });
-    state.applyCapacityUpdate({ ...base, updating: b, other: a, updatingCapacity: c.capacityBA, otherCapacity: c.capacityAB });
-    if (c.feeA !== null) state.applyFeeUpdate({ channelId: c.id, updating: a, schedule: c.feeA, timestamp: timestamp() });
-    if (c.feeB !== null) state.applyFeeUpdate({ channelId: c.id, updating: b, schedule: c.feeB, timestamp: timestamp() });
+    const [p1, p2] = a < b ? [a, b] : [b, a];
+    for (const x of [p1, p2]) if (!seen.has(x)) {
+      seen.add(x);
+      nodes.push(x);
+    }
+    const forward = a === p1;
+    const s1 = side(forward ? c.capacityAB : c.capacityBA, forward ? c.feeA : c.feeB, forward ? c.capacityBA : c.capacityAB);
+    const s2 = side(forward ? c.capacityBA : c.capacityAB, forward ? c.feeB : c.feeA, forward ? c.capacityAB : c.capacityBA);
+    const key = p1 + p2;
+    let edgeSeq = pairSeq.get(key);
+    if (edgeSeq === undefined) pairSeq.set(key, (edgeSeq = pairSeq.size));
+    channels.push({ id: c.id, participants: [p1, p2], sides: [s1, s2], openSeq: k, edgeSeq });
   }
+  const state = TokenNetworkState.restore({
+    address: ('0x' + '01'.repeat(20)) as Address,
+    settleTimeout: 1500n,
+    nodes,
+    nextEdgeSeq: pairSeq.size,
+    nextOpenSeq: channels.length,
+    channels,
+  });
   const writer = new SnapshotWriter(state);
   const buildMs = performance.now() - start;
   const reach = new Uint8Array(state.nodes.length);

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { type Address, asAddress } from '../../src/domain/index.ts';
-import { type FeeSchedule, makeFeeSchedule } from '../../src/graph/index.ts';
+import { TimedFeeSchedule, makeFeeSchedule } from '../../src/graph/index.ts';
 import { Random } from '../../test/helpers/random.ts';
 
 /**
@@ -14,15 +14,18 @@ import { Random } from '../../test/helpers/random.ts';
  * 95 % of the nodes reachable.
  */
 
-/** One channel; `a`'s side is the direction a -> b. */
+/**
+ * One channel; `a`'s side is the direction a -> b. Fees are held as they are stored (with
+ * their canonical encoding computed), as they would be after ingestion or in the store.
+ */
 export interface ChannelSpec {
   readonly id: bigint;
   readonly a: number;
   readonly b: number;
   readonly capacityAB: bigint;
   readonly capacityBA: bigint;
-  readonly feeA: FeeSchedule | null;
-  readonly feeB: FeeSchedule | null;
+  readonly feeA: TimedFeeSchedule | null;
+  readonly feeB: TimedFeeSchedule | null;
 }
 
 /** A generated network: node addresses, channels in open order, reachable nodes. */
@@ -71,7 +74,9 @@ export function defaultPenaltyCurve(capacity: bigint, ppm: number): [bigint, big
   return out;
 }
 
-function feeMix(rng: Random, total: bigint, flat: () => bigint, proportional: () => bigint): FeeSchedule | null {
+let feeTimestamp = 0;
+
+function feeMix(rng: Random, total: bigint, flat: () => bigint, proportional: () => bigint): TimedFeeSchedule | null {
   const withCurve = rng.chance(0.1);
   const zero = rng.chance(0.5);
   if (zero && !withCurve) return null;
@@ -82,7 +87,9 @@ function feeMix(rng: Random, total: bigint, flat: () => bigint, proportional: ()
     imbalancePenalty: withCurve ? defaultPenaltyCurve(total, rng.int(1000, 20_000)) : null,
   });
   if (typeof s === 'string') throw new Error(`generated an invalid schedule: ${s}`);
-  return s;
+  const timed = TimedFeeSchedule.of(s, `2020-01-01T00:00:00.${String(++feeTimestamp % 1e6).padStart(6, '0')}`);
+  void timed.encoded; // computed at ingestion in the service
+  return timed;
 }
 
 function addresses(rng: Random, n: number): Address[] {

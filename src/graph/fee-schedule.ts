@@ -1,4 +1,5 @@
 import { UINT256_MAX } from '../domain/index.ts';
+import { decodeFeeSchedule, encodeFeeSchedule } from './fee-schedule-codec.ts';
 
 /** One point of an imbalance-penalty curve: (balance, penalty), both uint256. */
 export type PenaltyPoint = readonly [bigint, bigint];
@@ -16,11 +17,43 @@ export interface FeeSchedule {
   readonly imbalancePenalty: readonly PenaltyPoint[] | null;
 }
 
-/** A fee schedule together with the timestamp of the update that set it. */
-export interface TimedFeeSchedule {
-  readonly schedule: FeeSchedule;
+/**
+ * A fee schedule together with the timestamp of the update that set it. Holds the
+ * schedule in its canonical encoding (what the store and the snapshot use) and/or as
+ * numbers, converting lazily: a restart never needs the numbers, routing readers decode
+ * from shared memory, and a fee update is encoded once.
+ */
+export class TimedFeeSchedule {
   /** Sortable naive timestamp, always with microseconds: `YYYY-MM-DDTHH:MM:SS.ffffff`. */
   readonly timestamp: string;
+  private decoded: FeeSchedule | undefined;
+  private bytes: Uint8Array | undefined;
+
+  private constructor(timestamp: string, schedule: FeeSchedule | undefined, encoded: Uint8Array | undefined) {
+    this.timestamp = timestamp;
+    this.decoded = schedule;
+    this.bytes = encoded;
+  }
+
+  /** From a validated schedule. */
+  static of(schedule: FeeSchedule, timestamp: string): TimedFeeSchedule {
+    return new TimedFeeSchedule(timestamp, schedule, undefined);
+  }
+
+  /** From a canonical encoding (as stored). */
+  static fromEncoded(encoded: Uint8Array, timestamp: string): TimedFeeSchedule {
+    return new TimedFeeSchedule(timestamp, undefined, encoded);
+  }
+
+  /** The schedule as numbers. */
+  get schedule(): FeeSchedule {
+    return (this.decoded ??= decodeFeeSchedule(this.bytes!));
+  }
+
+  /** The canonical encoding. */
+  get encoded(): Uint8Array {
+    return (this.bytes ??= encodeFeeSchedule(this.decoded!));
+  }
 }
 
 /**
@@ -42,10 +75,7 @@ export const DEFAULT_FEE_SCHEDULE: FeeSchedule = Object.freeze({
 export const DEFAULT_FEE_TIMESTAMP = '2000-01-01T00:00:00.000000';
 
 /** The default schedule with its timestamp. */
-export const DEFAULT_TIMED_FEE_SCHEDULE: TimedFeeSchedule = Object.freeze({
-  schedule: DEFAULT_FEE_SCHEDULE,
-  timestamp: DEFAULT_FEE_TIMESTAMP,
-});
+export const DEFAULT_TIMED_FEE_SCHEDULE: TimedFeeSchedule = TimedFeeSchedule.of(DEFAULT_FEE_SCHEDULE, DEFAULT_FEE_TIMESTAMP);
 
 /** Why a schedule was refused. */
 export type FeeScheduleError =
@@ -94,11 +124,7 @@ export function isZeroForWeights(s: FeeSchedule): boolean {
   return s.flat === 0n && s.proportional === 0n && s.imbalancePenalty === null;
 }
 
-/** A canonical string of the routing-relevant fields, used to deduplicate schedules. */
+/** A canonical string of the routing-relevant fields (for comparisons and tests). */
 export function feeScheduleKey(s: FeeSchedule): string {
-  let key = `${s.capFees ? 1 : 0}|${s.flat.toString(16)}|${s.proportional.toString(16)}`;
-  if (s.imbalancePenalty !== null) {
-    for (const [x, y] of s.imbalancePenalty) key += `|${x.toString(16)},${y.toString(16)}`;
-  }
-  return key;
+  return Buffer.from(encodeFeeSchedule(s)).toString('hex');
 }

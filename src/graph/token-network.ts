@@ -1,5 +1,5 @@
 import type { Address } from '../domain/index.ts';
-import { DEFAULT_TIMED_FEE_SCHEDULE, type FeeSchedule, type TimedFeeSchedule } from './fee-schedule.ts';
+import { DEFAULT_TIMED_FEE_SCHEDULE, type FeeSchedule, TimedFeeSchedule } from './fee-schedule.ts';
 
 /** Dense node index inside one token network, in first-seen order. */
 export type NodeId = number;
@@ -305,14 +305,15 @@ export class TokenNetworkState {
     if (us === null) return { kind: 'sender_not_participant' };
     const side = channel.sides[us];
     if (u.timestamp <= side.fee.timestamp) return { kind: 'timestamp_not_increasing' };
-    side.fee = Object.freeze({ schedule: u.schedule, timestamp: u.timestamp });
+    side.fee = TimedFeeSchedule.of(u.schedule, u.timestamp);
     return { kind: 'applied', channel };
   }
 
   /**
    * Restores state saved with `orderCounters`, the node list and the channel records, so
    * that node order, edge order and parallel-channel backing equal the live state's.
-   * Channels must come with their pair's edge `seq`.
+   * Channels must come with their pair's edge `seq`. The state takes ownership of the
+   * records' side objects (they are mutated by later updates).
    */
   static restore(input: {
     address: Address;
@@ -324,26 +325,39 @@ export class TokenNetworkState {
   }): TokenNetworkState {
     const state = new TokenNetworkState(input.address, input.settleTimeout);
     for (const address of input.nodes) state.addNode(address);
-    const byEdgeThenOpen = [...input.channels].sort((x, y) => x.edgeSeq - y.edgeSeq || x.openSeq - y.openSeq);
-    for (const r of byEdgeThenOpen) {
+    // channels in open order (records usually arrive in it; sort only if they do not)
+    let records = input.channels;
+    for (let i = 1; i < records.length; i++) {
+      if (records[i]!.openSeq < records[i - 1]!.openSeq) {
+        records = [...records].sort((x, y) => x.openSeq - y.openSeq);
+        break;
+      }
+    }
+    const pending = new Map<number, { seq: number; channels: Channel[] }>();
+    for (const r of records) {
       const n1 = state.nodeIndex.get(r.participants[0]);
       const n2 = state.nodeIndex.get(r.participants[1]);
       if (n1 === undefined || n2 === undefined) throw new Error(`channel ${r.id} names an unknown node`);
-      const channel: Channel = {
-        id: r.id,
-        participants: r.participants,
-        nodes: [n1, n2],
-        sides: [{ ...r.sides[0] }, { ...r.sides[1] }],
-        openSeq: r.openSeq,
-        slot: state.nextSlot++,
-      };
+      const channel: Channel = { id: r.id, participants: r.participants, nodes: [n1, n2], sides: r.sides, openSeq: r.openSeq, slot: state.nextSlot++ };
       state.channels.set(r.id, channel);
-      state.attachToPair(channel, r.edgeSeq);
+      const key = pairKey(n1, n2);
+      const pair = pending.get(key);
+      if (pair === undefined) pending.set(key, { seq: r.edgeSeq, channels: [channel] });
+      else pair.channels.push(channel);
     }
-    // Re-insert the channel map in open order so iteration order matches the live state.
-    const ordered = [...state.channels.values()].sort((x, y) => x.openSeq - y.openSeq);
-    state.channels.clear();
-    for (const c of ordered) state.channels.set(c.id, c);
+    // pair edges in seq order: the reference graph's insertion order
+    let pairs = [...pending.entries()];
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]![1].seq < pairs[i - 1]![1].seq) {
+        pairs = pairs.sort((x, y) => x[1].seq - y[1].seq);
+        break;
+      }
+    }
+    for (const [key, p] of pairs) {
+      const [n1, n2] = p.channels[0]!.nodes;
+      state.pairs.set(key, { lo: Math.min(n1, n2), hi: Math.max(n1, n2), seq: p.seq, channels: p.channels });
+    }
+    state.topologyVersion++;
     state.nextEdgeSeq = input.nextEdgeSeq;
     state.nextOpenSeq = input.nextOpenSeq;
     return state;

@@ -235,7 +235,7 @@ export class EdgeWeights {
       // double-double fast path; exact BigInt routine whenever it is not certain
       let fee: number | null | undefined;
       const capacity = this.valueDD === null ? null : ddFromWords(this.words, e * CAPACITY_WORDS);
-      if (capacity !== null) fee = fastWeightFee(this.valueDD!, capacity, sender.schedule, receiver.schedule);
+      if (capacity !== null) fee = fastWeightFee(this.valueDD!, capacity, sender, receiver);
       if (fee === undefined) {
         const exact = weightFee(this.value, this.capacity(e), sender.schedule, receiver.schedule);
         fee = exact === null ? null : Number(exact);

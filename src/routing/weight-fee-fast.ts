@@ -1,4 +1,4 @@
-import type { FeeSchedule } from '../graph/index.ts';
+import type { DecodedSchedule, FeeSchedule } from '../graph/index.ts';
 import {
   type DD,
   abs,
@@ -30,11 +30,16 @@ interface FastSchedule {
   readonly representable: boolean;
 }
 
-const fastSchedules = new WeakMap<FeeSchedule, FastSchedule>();
+/** The fast form of a decoded schedule, computed once and kept on it. */
+function fastOf(decoded: DecodedSchedule): FastSchedule {
+  if (decoded.derived !== undefined) return decoded.derived as FastSchedule;
+  const f = toFast(decoded.schedule);
+  decoded.derived = f;
+  return f;
+}
 
-function fastOf(s: FeeSchedule): FastSchedule {
-  let f = fastSchedules.get(s);
-  if (f !== undefined) return f;
+function toFast(s: FeeSchedule): FastSchedule {
+  let f: FastSchedule;
   const flat = ddFromBigInt(s.flat);
   const proportional = ddFromBigInt(s.proportional);
   let xs: DD[] | null = null;
@@ -54,7 +59,6 @@ function fastOf(s: FeeSchedule): FastSchedule {
     }
   }
   f = { flat, proportional, xs, ys, representable };
-  fastSchedules.set(s, f);
   return f;
 }
 
@@ -103,7 +107,7 @@ function curveAt(c: Curve, z: DD): DD | null {
 }
 
 /** Double of the weight fee, null (infinite weight), or undefined (not certain). */
-export function fastWeightFee(amount: DD, capacity: DD, sender: FeeSchedule, receiver: FeeSchedule): number | null | undefined {
+export function fastWeightFee(amount: DD, capacity: DD, sender: DecodedSchedule, receiver: DecodedSchedule): number | null | undefined {
   const out = fastOf(sender);
   const inn = fastOf(receiver);
   if (!out.representable || !inn.representable) return undefined;

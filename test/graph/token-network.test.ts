@@ -33,7 +33,7 @@ export function roundTrip(state: TokenNetworkState): TokenNetworkState {
   const channels: RestoredChannel[] = [...state.openChannels()].map((c: Channel) => ({
     id: c.id,
     participants: c.participants,
-    sides: [structuredClone(c.sides[0]), structuredClone(c.sides[1])],
+    sides: [{ ...c.sides[0] }, { ...c.sides[1] }],
     openSeq: c.openSeq,
     edgeSeq: state.pairOf(c)!.seq,
   }));

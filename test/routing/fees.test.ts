@@ -91,7 +91,8 @@ describe('double-double fast path of the edge-weight fee', () => {
       const amount = rng.bigint(1n, scale);
       const capacity = rng.chance(0.05) ? 0n : rng.bigint(0n, scale * 3n);
       const exact = weightFee(amount, capacity, sender, receiver);
-      const fast = fastWeightFee(ddFromBigInt(amount)!, ddFromBigInt(capacity)!, sender, receiver);
+      const decoded = (x: FeeSchedule) => ({ schedule: x, zeroForWeights: false, hasPenalty: false, flatShadow: 0, proportionalShadow: 0, derived: undefined });
+      const fast = fastWeightFee(ddFromBigInt(amount)!, ddFromBigInt(capacity)!, decoded(sender), decoded(receiver));
       if (fast === undefined) continue;
       decided++;
       assert.equal(fast, exact === null ? null : Number(exact), `amount ${amount} capacity ${capacity}`);

@@ -37,6 +37,14 @@ export interface EdgeSideValue {
 }
 
 function writeWords(words: Uint32Array, at: number, value: bigint): void {
+  if (value <= 9007199254740991n) {
+    // below 2^53 the double is exact: split it without BigInt arithmetic
+    const n = Number(value);
+    words[at] = n % 4294967296;
+    words[at + 1] = Math.floor(n / 4294967296);
+    for (let k = 2; k < CAPACITY_WORDS; k++) words[at + k] = 0;
+    return;
+  }
   let v = value;
   for (let k = 0; k < CAPACITY_WORDS; k++) {
     words[at + k] = Number(v & 0xffffffffn);

@@ -38,8 +38,8 @@ export class SnapshotWriter {
     const [s0, s1] = channel.sides;
     this.edges.write(
       channel.slot,
-      { capacity: s0.capacity, scheduleId: this.schedules.intern(s0.fee.schedule) },
-      { capacity: s1.capacity, scheduleId: this.schedules.intern(s1.fee.schedule) },
+      { capacity: s0.capacity, scheduleId: this.schedules.internEncoded(s0.fee.encoded) },
+      { capacity: s1.capacity, scheduleId: this.schedules.internEncoded(s1.fee.encoded) },
     );
   }
 
@@ -66,7 +66,7 @@ export class SnapshotWriter {
   routingBytes(): number {
     const slots = this.state.slotCount;
     const perSlot = 4 + 16 + 64 + 8;
-    return this.topologyHandle.buffer.byteLength + slots * perSlot + this.schedules.handle.arena.byteLength;
+    return this.topologyHandle.buffer.byteLength + slots * perSlot + this.schedules.bytesUsed;
   }
 }
 

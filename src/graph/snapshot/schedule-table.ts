@@ -1,13 +1,12 @@
-import { DEFAULT_FEE_SCHEDULE, type FeeSchedule, type PenaltyPoint, feeScheduleKey, isZeroForWeights } from '../fee-schedule.ts';
+import { DEFAULT_FEE_SCHEDULE, DEFAULT_TIMED_FEE_SCHEDULE, type FeeSchedule, isZeroForWeights } from '../fee-schedule.ts';
+import { decodeFeeSchedule, encodeFeeSchedule } from '../fee-schedule-codec.ts';
 import { ensureBytes, growableBuffer } from './shared-memory.ts';
 
 /**
  * Fee schedules shared with readers. Schedules are few compared to edges and immutable, so
- * each distinct schedule is stored once in an append-only byte arena and edges refer to it
- * by id. Id 0 is the default schedule. Readers decode an id once and cache the object.
- *
- * Entry layout: capFees (1 byte), reserved (1), point count (u16 LE), flat (32 bytes BE),
- * proportional (32 BE), then per point x (32 BE) and y (32 BE).
+ * each distinct schedule is stored once in an append-only byte arena, in its canonical
+ * encoding (fee-schedule-codec.ts), and edges refer to it by id. Id 0 is the default
+ * schedule. Readers decode an id once and cache the object.
  */
 
 /** Handles a reader needs to decode schedules (structured-clone safe). */
@@ -21,35 +20,17 @@ export interface ScheduleTableHandle {
 const MAX_ARENA_BYTES = 1 << 30;
 const MAX_ENTRIES = 1 << 24;
 
-const MASK64 = (1n << 64n) - 1n;
-
-function writeUint256(bytes: Uint8Array, at: number, value: bigint): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 32);
-  view.setBigUint64(24, value & MASK64);
-  view.setBigUint64(16, (value >> 64n) & MASK64);
-  view.setBigUint64(8, (value >> 128n) & MASK64);
-  view.setBigUint64(0, value >> 192n);
-}
-
-function readUint256(bytes: Uint8Array, at: number): bigint {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 32);
-  const w0 = view.getUint32(0);
-  const w1 = view.getUint32(4);
-  const w2 = view.getUint32(8);
-  const w3 = view.getUint32(12);
-  const w4 = view.getUint32(16);
-  const w5 = view.getUint32(20);
-  const lo = view.getBigUint64(24);
-  // Most values fit in 64 or 128 bits; skip the shifts for the empty words.
-  if ((w0 | w1 | w2 | w3 | w4 | w5) === 0) return lo;
-  if ((w0 | w1 | w2 | w3) === 0) return (view.getBigUint64(16) << 64n) | lo;
-  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | lo;
-}
+/** The default schedule's encoding, shared so interning it is a pointer comparison. */
+const DEFAULT_ENCODED = DEFAULT_TIMED_FEE_SCHEDULE.encoded;
 
 /** The writer side: interns schedules and returns their ids. Single writer (the shard). */
 export class ScheduleTableWriter {
   readonly handle: ScheduleTableHandle;
-  private readonly ids = new Map<string, number>();
+  /** Dedupe index: hash of the encoded bytes -> ids with that hash. */
+  private readonly ids = new Map<number, number[]>();
+  private arena: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private offsets: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private readonly header: Int32Array;
   private used = 0;
   private count = 0;
 
@@ -59,6 +40,7 @@ export class ScheduleTableWriter {
       offsets: growableBuffer(4096, MAX_ENTRIES * 4),
       header: new SharedArrayBuffer(8),
     };
+    this.header = new Int32Array(this.handle.header);
     const id = this.intern(DEFAULT_FEE_SCHEDULE);
     if (id !== 0) throw new Error('invariant: default schedule must be id 0');
   }
@@ -68,35 +50,52 @@ export class ScheduleTableWriter {
     return this.count;
   }
 
+  /** Bytes used by the stored schedules (arena and offsets). */
+  get bytesUsed(): number {
+    return this.used + this.count * 4;
+  }
+
   /** Returns the id of `schedule`, storing it first if it is new. */
   intern(schedule: FeeSchedule): number {
     if (schedule === DEFAULT_FEE_SCHEDULE && this.count > 0) return 0;
-    const key = feeScheduleKey(schedule);
-    const existing = this.ids.get(key);
-    if (existing !== undefined) return existing;
-    const points = schedule.imbalancePenalty ?? [];
-    const bytes = 4 + 64 + points.length * 64;
-    ensureBytes(this.handle.arena, this.used + bytes);
-    ensureBytes(this.handle.offsets, (this.count + 1) * 4);
-    const arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
-    const at = this.used;
-    arena[at] = schedule.capFees ? 1 : 0;
-    arena[at + 1] = schedule.imbalancePenalty === null ? 0 : 1;
-    arena[at + 2] = points.length & 0xff;
-    arena[at + 3] = points.length >> 8;
-    writeUint256(arena, at + 4, schedule.flat);
-    writeUint256(arena, at + 36, schedule.proportional);
-    for (let i = 0; i < points.length; i++) {
-      writeUint256(arena, at + 68 + i * 64, points[i]![0]);
-      writeUint256(arena, at + 100 + i * 64, points[i]![1]);
+    return this.internEncoded(encodeFeeSchedule(schedule));
+  }
+
+  /** Returns the id of a canonically encoded schedule, storing it first if it is new. */
+  internEncoded(b: Uint8Array): number {
+    if (b === DEFAULT_ENCODED && this.count > 0) return 0;
+    const p = b.length;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < p; i++) hash = Math.imul(hash ^ b[i]!, 0x01000193);
+    const bucket = this.ids.get(hash);
+    if (bucket !== undefined) {
+      for (const candidate of bucket) if (this.sameBytes(candidate, b, p)) return candidate;
     }
-    new Uint32Array(this.handle.offsets, 0, this.count + 1)[this.count] = at;
-    this.used += bytes;
+    if (this.used + p > this.arena.length || this.count + 1 > this.offsets.length) {
+      ensureBytes(this.handle.arena, this.used + p);
+      ensureBytes(this.handle.offsets, (this.count + 1) * 4);
+      this.arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
+      this.offsets = new Uint32Array(this.handle.offsets, 0, this.handle.offsets.byteLength / 4);
+    }
+    const at = this.used;
+    this.arena.set(b, at);
+    this.offsets[this.count] = at;
+    this.used += p;
     const id = this.count++;
     // Publish after the bytes are written: readers only decode ids below the count.
-    Atomics.store(new Int32Array(this.handle.header), 0, this.count);
-    this.ids.set(key, id);
+    Atomics.store(this.header, 0, this.count);
+    if (bucket === undefined) this.ids.set(hash, [id]);
+    else bucket.push(id);
     return id;
+  }
+
+  /** True if entry `id` in the arena holds exactly the first `length` bytes of `b`. */
+  private sameBytes(id: number, b: Uint8Array, length: number): boolean {
+    const at = this.offsets[id]!;
+    const end = id + 1 < this.count ? this.offsets[id + 1]! : this.used;
+    if (end - at !== length) return false;
+    for (let i = 0; i < length; i++) if (this.arena[at + i] !== b[i]) return false;
+    return true;
   }
 }
 
@@ -109,6 +108,8 @@ export interface DecodedSchedule {
   /** Number(flat) and Number(proportional): rounded, for lower bounds only. */
   readonly flatShadow: number;
   readonly proportionalShadow: number;
+  /** Derived forms a reader computes once per schedule (e.g. the routing fast path's). */
+  derived: unknown;
 }
 
 /** The reader side: decodes ids from shared memory, each once per reader. */
@@ -138,26 +139,15 @@ export class ScheduleTableReader {
   }
 
   private decode(a: Uint8Array, at: number): DecodedSchedule {
-    const n = a[at + 2]! | (a[at + 3]! << 8);
-    let penalty: PenaltyPoint[] | null = null;
-    if (a[at + 1] === 1) {
-      penalty = [];
-      for (let i = 0; i < n; i++) {
-        penalty.push([readUint256(a, at + 68 + i * 64), readUint256(a, at + 100 + i * 64)]);
-      }
-    }
-    const schedule: FeeSchedule = {
-      capFees: a[at] === 1,
-      flat: readUint256(a, at + 4),
-      proportional: readUint256(a, at + 36),
-      imbalancePenalty: penalty,
-    };
+    const schedule = decodeFeeSchedule(a, at);
+    const penalty = schedule.imbalancePenalty;
     return {
       schedule,
       zeroForWeights: isZeroForWeights(schedule),
       hasPenalty: penalty !== null,
       flatShadow: Number(schedule.flat),
       proportionalShadow: Number(schedule.proportional),
+      derived: undefined,
     };
   }
 }
