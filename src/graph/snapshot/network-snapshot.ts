@@ -5,6 +5,8 @@ import { type NodeKeyFn, Topology, type TopologyHandle, buildTopology } from './
 
 /** Everything a reader needs to search one token network (structured-clone safe). */
 export interface NetworkSnapshotHandle {
+  /** Identifies the writer's buffers: a restarted shard publishes a new epoch. */
+  readonly epoch: string;
   readonly topology: TopologyHandle;
   readonly edges: EdgeStoreHandle;
   readonly schedules: ScheduleTableHandle;
@@ -22,6 +24,7 @@ export class SnapshotWriter {
   private topologyHandle: TopologyHandle;
   private builtAtVersion: number;
   private generation = 0;
+  private readonly epoch = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   private readonly state: TokenNetworkState;
   private readonly keyOf: NodeKeyFn;
 
@@ -59,7 +62,7 @@ export class SnapshotWriter {
 
   /** The handle of the latest published generation. */
   handle(): NetworkSnapshotHandle {
-    return { topology: this.topologyHandle, edges: this.edges.handle, schedules: this.schedules.handle };
+    return { epoch: this.epoch, topology: this.topologyHandle, edges: this.edges.handle, schedules: this.schedules.handle };
   }
 
   /** Bytes of the routing structures: topology, per-edge state in use, fee schedule table. */

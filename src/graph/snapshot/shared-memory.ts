@@ -7,7 +7,7 @@
 
 /** Creates a growable shared buffer with `initial` bytes, able to grow to `max` bytes. */
 export function growableBuffer(initial: number, max: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(initial, { maxByteLength: max });
+  return new SharedArrayBuffer(Math.min(initial, max), { maxByteLength: max });
 }
 
 /** Grows `buffer` to at least `bytes` (doubling, capped at its maximum). */

@@ -1,0 +1,195 @@
+import type { Address } from '../../src/domain/index.ts';
+import {
+  type ApiError,
+  type HttpReply,
+  type RouteAnswer,
+  type ServiceInfo,
+  addressNotOnline,
+  inconsistentInternalState,
+  infoReply,
+  metadataReply,
+  newFeedbackToken,
+  noRouteFound,
+  onlineAddressesReply,
+  parseAddressArgument,
+  parsePathsRequest,
+  parseTokenNetworkArgument,
+  pathsReply,
+  readJsonBody,
+  renderError,
+  searchBudgetExhausted,
+  secondsSince,
+  serviceOverloaded,
+  unsupportedTokenNetwork,
+  utcNowMicros,
+} from '../../src/http/index.ts';
+import type { SearchLimits } from '../../src/routing/index.ts';
+import type { NetworkView, PresenceView } from '../service.ts';
+import type { PathTask, PathTaskResult } from '../path-pool/task.ts';
+import type { AddressRegistryHandle } from '../../src/graph/index.ts';
+import type { ServiceMetrics } from './service-metrics.ts';
+
+/**
+ * The API's endpoint logic (spec §2), independent of the HTTP server: each handler takes
+ * the decoded request and returns the complete answer as a value. The server only moves
+ * bytes; everything a client can observe is decided here.
+ */
+
+/** A request as the server hands it over (body already read and within the limit). */
+export interface ApiRequest {
+  readonly method: string;
+  readonly contentType: string | undefined;
+  readonly body: Uint8Array;
+}
+
+/** Everything the handlers read from the running service. */
+export interface ApiDeps {
+  readonly searchLimits: SearchLimits;
+  readonly requestTimeoutMs: number;
+  readonly registry: AddressRegistryHandle;
+  readonly metrics: ServiceMetrics;
+  /** Static /info fields; `confirmedBlock` is filled in per request. */
+  readonly info: Omit<ServiceInfo, 'confirmedBlock'>;
+  readonly startedAtMs: number;
+  network(address: Address): NetworkView | undefined;
+  presence(address: Address): PresenceView | undefined;
+  onlineAddresses(): Iterable<Address>;
+  confirmedBlock(): number;
+  /** Runs a search in the pool; rejects with QueueFull when the pool queue is at its limit. */
+  search(task: PathTask): Promise<PathTaskResult>;
+}
+
+/** Thrown by `search` when the pool's queue is full. */
+export class QueueFull extends Error {}
+
+/** Seconds a client is asked to wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** A 503 with the Retry-After header. */
+export function overloadReply(reason: 'queue_full' | 'deadline' | 'not_published'): HttpReply {
+  const reply = renderError(serviceOverloaded(RETRY_AFTER_SECONDS, reason));
+  return { ...reply, headers: [...reply.headers, ['Retry-After', String(RETRY_AFTER_SECONDS)]] };
+}
+
+function fail(error: ApiError): HttpReply {
+  return renderError(error);
+}
+
+/** Resolves after `ms` with `value` (and can be cancelled). */
+function timer<T>(ms: number, value: T): { promise: Promise<T>; cancel: () => void } {
+  let handle: NodeJS.Timeout | undefined;
+  const promise = new Promise<T>((resolve) => {
+    handle = setTimeout(() => resolve(value), ms);
+  });
+  return { promise, cancel: () => clearTimeout(handle) };
+}
+
+/** POST /api/v1/<token_network>/paths (spec §2.3, in its processing order). */
+export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiRequest): Promise<HttpReply> {
+  const tn = parseTokenNetworkArgument(rawNetwork);
+  if (!tn.ok) return fail(tn.error);
+  const network = deps.network(tn.value);
+  if (network === undefined) return fail(unsupportedTokenNetwork(rawNetwork));
+  const body = readJsonBody(req.contentType, req.body);
+  if (!body.ok) return fail(body.error);
+  const parsed = parsePathsRequest(body.value);
+  if (!parsed.ok) return fail(parsed.error);
+  const request = parsed.value;
+  // Payment (step 3) applies only with a service fee, which needs a chain (issue 4); with
+  // fee 0 the IOU object has been schema-checked above and is otherwise ignored.
+  const snapshot = network.snapshot;
+  if (snapshot === null) return overloadReply('not_published');
+
+  const task: PathTask = {
+    kind: 'path',
+    network: tn.value,
+    snapshot,
+    registry: deps.registry,
+    query: {
+      source: request.from,
+      target: request.to,
+      value: request.value,
+      maxPaths: request.maxPaths,
+      diversityPenalty: request.diversityPenalty,
+      feePenalty: request.feePenalty,
+    },
+    limits: deps.searchLimits,
+    deadline: Date.now() + deps.requestTimeoutMs,
+  };
+  let searched: Promise<PathTaskResult>;
+  try {
+    searched = deps.search(task);
+  } catch (e) {
+    if (e instanceof QueueFull) return overloadedBy(deps, 'queue_full');
+    throw e;
+  }
+  const deadline = timer(deps.requestTimeoutMs, 'deadline' as const);
+  let result: PathTaskResult | 'deadline';
+  try {
+    result = await Promise.race([searched, deadline.promise]);
+  } catch (e) {
+    if (e instanceof QueueFull) return overloadedBy(deps, 'queue_full');
+    throw e;
+  } finally {
+    deadline.cancel();
+  }
+  if (result === 'deadline') {
+    // the pool drops the task unrun if it is still queued; a running search ends on its budget
+    searched.catch(() => undefined);
+    return overloadedBy(deps, 'deadline');
+  }
+  if (result.kind === 'expired') return overloadedBy(deps, 'deadline');
+  deps.metrics.searchSeconds.observe(result.searchMs / 1000);
+  const outcome = result.outcome;
+  deps.metrics.searchOutcomes.labels({ outcome: outcome.kind }).inc();
+  const summary = { from: request.from, to: request.to, value: request.value };
+  switch (outcome.kind) {
+    case 'no_route':
+      return fail(noRouteFound(summary, outcome.reason, BigInt(deps.confirmedBlock())));
+    case 'budget_exhausted':
+      return fail(searchBudgetExhausted(summary));
+    case 'routes': {
+      const routes: RouteAnswer[] = [];
+      for (const route of outcome.routes) {
+        const metadata = [];
+        for (const node of route.path) {
+          const m = deps.presence(node)?.metadata;
+          // the search saw the node reachable; presence on this thread lags by a message at most
+          if (m === undefined || m === null) return fail(inconsistentInternalState());
+          metadata.push({ userId: m.user_id, capabilities: m.capabilities, displayname: m.displayname });
+        }
+        routes.push({ path: route.path, estimatedFee: route.estimatedFee, metadata });
+      }
+      return pathsReply(routes, newFeedbackToken());
+    }
+  }
+}
+
+function overloadedBy(deps: ApiDeps, reason: 'queue_full' | 'deadline'): HttpReply {
+  deps.metrics.rejectedOverload.labels({ reason }).inc();
+  return overloadReply(reason);
+}
+
+/** GET /api/v1/online_addresses (spec §2.7). */
+export function handleOnlineAddresses(deps: ApiDeps): HttpReply {
+  return onlineAddressesReply(deps.onlineAddresses());
+}
+
+/** GET /api/v1/address/<address>/metadata (spec §2.9). */
+export function handleMetadata(deps: ApiDeps, rawAddress: string): HttpReply {
+  const parsed = parseAddressArgument(rawAddress);
+  if (!parsed.ok) return fail(parsed.error);
+  const view = deps.presence(parsed.value);
+  if (view?.metadata != null) {
+    const m = view.metadata;
+    return metadataReply({ userId: m.user_id, capabilities: m.capabilities, displayname: m.displayname });
+  }
+  const now = utcNowMicros();
+  const offlineSinceMs = view?.record.firstSeenOffline ?? deps.startedAtMs;
+  return fail(addressNotOnline(rawAddress, secondsSince(now, BigInt(offlineSinceMs) * 1000n)));
+}
+
+/** GET /api/v1/info and /api/v2/info (spec §2.8; file-only fields from configuration). */
+export function handleInfo(deps: ApiDeps, version: 1 | 2): HttpReply {
+  return infoReply(version, { ...deps.info, confirmedBlock: BigInt(deps.confirmedBlock()) });
+}

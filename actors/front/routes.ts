@@ -1,0 +1,78 @@
+import { type HttpReply, METRICS_CONTENT_TYPE, jsonReply, methodNotAllowed, notFoundHtml, renderError } from '../../src/http/index.ts';
+import { type ApiDeps, type ApiRequest, handleInfo, handleMetadata, handleOnlineAddresses, handlePaths } from './api.ts';
+
+/**
+ * The route table: URL patterns (matched on the percent-decoded path, one segment per
+ * argument, as Werkzeug's default converter does), their methods and handlers. Requests
+ * are labelled in metrics by `endpoint`, the pattern, never by the raw URL.
+ */
+
+/** Operational endpoints next to the API (not part of the reference). */
+export interface OpsDeps {
+  /** Null when ready, else why not. */
+  notReadyReason(): string | null;
+  metricsText(): string;
+}
+
+type Handler = (deps: ApiDeps & OpsDeps, args: readonly string[], req: ApiRequest) => HttpReply | Promise<HttpReply>;
+
+interface Route {
+  readonly pattern: RegExp;
+  readonly endpoint: string;
+  /** Methods the route serves besides OPTIONS (and HEAD for GET routes). */
+  readonly method: 'GET' | 'POST';
+  readonly handler: Handler;
+}
+
+const SEGMENT = '([^/]+)';
+
+const ROUTES: readonly Route[] = [
+  { pattern: new RegExp(`^/api/v1/${SEGMENT}/paths$`), endpoint: '/api/v1/<token_network>/paths', method: 'POST', handler: (d, a, r) => handlePaths(d, a[0]!, r) },
+  { pattern: /^\/api\/v1\/online_addresses$/, endpoint: '/api/v1/online_addresses', method: 'GET', handler: (d) => handleOnlineAddresses(d) },
+  { pattern: /^\/api\/v1\/info$/, endpoint: '/api/v1/info', method: 'GET', handler: (d) => handleInfo(d, 1) },
+  { pattern: /^\/api\/v2\/info$/, endpoint: '/api/v2/info', method: 'GET', handler: (d) => handleInfo(d, 2) },
+  { pattern: new RegExp(`^/api/v1/address/${SEGMENT}/metadata$`), endpoint: '/api/v1/address/<address>/metadata', method: 'GET', handler: (d, a) => handleMetadata(d, a[0]!) },
+  { pattern: /^\/health$/, endpoint: '/health', method: 'GET', handler: () => jsonReply(200, { status: 'alive' }) },
+  { pattern: /^\/ready$/, endpoint: '/ready', method: 'GET', handler: (d) => readyReply(d.notReadyReason()) },
+  { pattern: /^\/metrics$/, endpoint: '/metrics', method: 'GET', handler: (d) => ({ status: 200, contentType: METRICS_CONTENT_TYPE, body: d.metricsText(), headers: [] }) },
+];
+
+function readyReply(reason: string | null): HttpReply {
+  return reason === null ? jsonReply(200, { ready: true }) : jsonReply(503, { ready: false, reason });
+}
+
+/** The `Allow` header value of a route, as Flask lists it. */
+function allowed(route: Route): string[] {
+  return route.method === 'GET' ? ['GET', 'HEAD', 'OPTIONS'] : ['OPTIONS', 'POST'];
+}
+
+/** Percent-decodes a path; an invalid escape leaves the path as sent (Werkzeug does the same). */
+export function decodePath(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The outcome of matching a request line against the table. */
+export type Match =
+  | { readonly kind: 'route'; readonly route: Route; readonly args: readonly string[]; readonly needsBody: boolean }
+  | { readonly kind: 'reply'; readonly endpoint: string; readonly reply: HttpReply };
+
+/** Finds the route of `method path`, or the immediate answer (404, 405, OPTIONS). */
+export function match(method: string, rawPath: string): Match {
+  const path = decodePath(rawPath);
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (m === null) continue;
+    if (method === 'OPTIONS') {
+      return { kind: 'reply', endpoint: route.endpoint, reply: { status: 200, contentType: 'text/html; charset=utf-8', body: '', headers: [['Allow', allowed(route).join(', ')]] } };
+    }
+    const served = method === route.method || (method === 'HEAD' && route.method === 'GET');
+    if (!served) return { kind: 'reply', endpoint: route.endpoint, reply: renderError(methodNotAllowed(allowed(route))) };
+    return { kind: 'route', route, args: m.slice(1), needsBody: route.method === 'POST' };
+  }
+  return { kind: 'reply', endpoint: 'unmatched', reply: renderError(notFoundHtml()) };
+}

@@ -1,0 +1,380 @@
+import { type Address } from '../../src/domain/index.ts';
+import type { AddressRegistryWriter } from '../../src/graph/index.ts';
+import {
+  type DecodedCapacityUpdate,
+  type DecodedFeeUpdate,
+  INVALID_MESSAGE_LOG,
+  addressOfUserId,
+  decodeRaidenMessage,
+  isUnpackable,
+  packCapacityUpdate,
+  packFeeUpdate,
+  splitMessageBody,
+  validateCapacityUpdate,
+  validateFeeUpdate,
+  verifyDisplayname,
+} from '../../src/protocol/index.ts';
+import type { Store } from '../../src/store/environment.ts';
+import { listNetworks } from '../../src/store/network-store.ts';
+import { type PresenceChange, PresenceTracker } from '../../src/transport/presence-tracker.ts';
+import type { ShardEvent, ShardReply } from '../shard/messages.ts';
+import { EventLogReader, fileKey } from './event-log-reader.ts';
+import {
+  type Cursor,
+  loadPresence,
+  loadRegistry,
+  persistAddress,
+  persistRegistry,
+  persistUser,
+  readCursor,
+  storedConfirmedBlock,
+  writeCursor,
+} from './ingress-state.ts';
+import { type LogInput, parseLogLine } from './log-line.ts';
+
+/** One signature to recover: the packed signed bytes and the 65-byte signature. */
+export interface RecoverJob {
+  readonly data: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** What the ingress needs from its surroundings (threads, pool, clock). */
+export interface IngressDeps {
+  readonly store: Store;
+  readonly registry: AddressRegistryWriter;
+  readonly chainId: bigint;
+  readonly shardCount: number;
+  /** Sends a batch to a shard worker; resolves after its commit. */
+  readonly sendBatch: (shard: number, events: readonly ShardEvent[]) => Promise<ShardReply>;
+  /** Recovers signers (possibly on other threads); null where none can be recovered. */
+  readonly recover: (jobs: readonly RecoverJob[]) => Promise<(Address | null)[]>;
+  /** Presence changes, new networks, counters and progress for the main thread. */
+  readonly notify: (notice: IngressNotice) => void;
+  /** Appends accepted input lines (--record), or null. */
+  readonly record: ((lines: readonly string[]) => void) | null;
+  readonly now: () => number;
+  /** Lines read per chunk. */
+  readonly chunkLines: number;
+}
+
+/** Notifications of the ingress for the main thread. */
+export type IngressNotice =
+  | { readonly type: 'presence'; readonly changes: readonly PresenceChange[] }
+  | { readonly type: 'networks'; readonly networks: readonly { readonly address: Address; readonly shard: number }[] }
+  | { readonly type: 'counts'; readonly counts: Readonly<Record<string, number>> }
+  | { readonly type: 'progress'; readonly source: string; readonly line: number; readonly block: number; readonly caughtUp: boolean }
+  | { readonly type: 'log'; readonly level: 'info' | 'warning' | 'error'; readonly message: string; readonly fields?: Readonly<Record<string, unknown>> };
+
+interface NetworkEntry {
+  readonly createdSeq: number;
+  readonly shard: number;
+}
+
+/** A line prepared in the first pass: its parsed input and, for to-device bodies, the decoded messages. */
+interface Prepared {
+  readonly line: number;
+  readonly text: string;
+  readonly input: LogInput;
+  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number }[];
+}
+
+/**
+ * The ingress: turns input (here the event-log file) into verified, typed events, keeps
+ * the address registry and presence, and feeds each token network's events to its shard.
+ *
+ * A chunk of lines goes through three steps: prepare (parse, decode, pack signed bytes),
+ * recover all signatures of the chunk at once (fanned out to the pool), then apply in order
+ * and dispatch. The ingress cursor of a chunk is committed only after every shard has
+ * committed the chunk's events, so after a crash the replay starts at or before the first
+ * unapplied line; shards skip positions they hold already.
+ */
+export class IngressCore {
+  private readonly deps: IngressDeps;
+  private readonly tracker = new PresenceTracker();
+  private readonly networks = new Map<Address, NetworkEntry>();
+  private readonly userSeq = new Map<string, number>();
+  private counts: Record<string, number> = {};
+  private persistedRegistry = 1;
+  private confirmedBlock = 0;
+  private stopped = false;
+
+  constructor(deps: IngressDeps) {
+    this.deps = deps;
+  }
+
+  /** Loads registry, presence and networks; returns the registry size. */
+  load(): void {
+    const { store, registry } = this.deps;
+    const added = loadRegistry(store, registry);
+    this.persistedRegistry = registry.count - added.length;
+    loadPresence(store, this.tracker).forEach((id, seq) => this.userSeq.set(id, seq));
+    for (const [address, record] of this.tracker.allAddresses()) {
+      const index = registry.register(address);
+      if (index !== null) registry.setReachable(index, record.reachability === 'reachable');
+    }
+    for (const n of listNetworks(store)) this.networks.set(n.address, { createdSeq: n.createdSeq, shard: n.createdSeq % this.deps.shardCount });
+    this.deps.notify({ type: 'networks', networks: [...this.networks].map(([address, e]) => ({ address, shard: e.shard })) });
+    const changes: PresenceChange[] = [];
+    for (const [address, record] of this.tracker.allAddresses()) {
+      changes.push({ address, record, metadata: this.tracker.metadata(address), user: [...this.tracker.allUsers()].find((u) => u.address === address)! });
+    }
+    if (changes.length > 0) this.deps.notify({ type: 'presence', changes });
+    persistRegistry(store, registry, this.persistedRegistry);
+    this.persistedRegistry = registry.count;
+    this.confirmedBlock = storedConfirmedBlock(store);
+    this.deps.notify({ type: 'progress', source: 'store', line: 0, block: this.confirmedBlock, caughtUp: false });
+  }
+
+  /** Shard worker hosting a network. */
+  shardOf(network: Address): number | undefined {
+    return this.networks.get(network)?.shard;
+  }
+
+  /** Asks a running `runFile` to stop after its current chunk. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Applies an event log from where this data dir stopped; resolves at its end. */
+  async runFile(path: string): Promise<void> {
+    const source = `file:${fileKey(path)}`;
+    const cursor = readCursor(this.deps.store, source);
+    this.confirmedBlock = Math.max(this.confirmedBlock, cursor.block);
+    const reader = new EventLogReader(path, cursor.offset, cursor.line);
+    this.deps.notify({ type: 'log', level: 'info', message: 'applying event log', fields: { path, fromLine: cursor.line + 1 } });
+    try {
+      let pending: Promise<void> = Promise.resolve();
+      for (;;) {
+        if (this.stopped) break;
+        const lines = reader.next(this.deps.chunkLines);
+        if (lines.length === 0) break;
+        const prepared = this.prepare(lines);
+        const signers = await this.deps.recover(prepared.jobs);
+        // the previous chunk's shard commits overlap with this chunk's preparation
+        await pending;
+        const last = lines[lines.length - 1]!;
+        pending = this.applyChunk(source, prepared.items, signers, { line: last.number, offset: last.endOffset, block: 0 });
+      }
+      await pending;
+    } finally {
+      reader.close();
+    }
+    const done = readCursor(this.deps.store, source);
+    this.deps.notify({ type: 'progress', source, line: done.line, block: this.confirmedBlock, caughtUp: !this.stopped });
+  }
+
+  private prepare(lines: readonly { text: string; number: number }[]): { items: Prepared[]; jobs: RecoverJob[] } {
+    const items: Prepared[] = [];
+    const jobs: RecoverJob[] = [];
+    for (const l of lines) {
+      const input = parseLogLine(l.text);
+      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number }[] = [];
+      if (input.kind === 'to_device') {
+        for (const body of splitMessageBody(input.body)) {
+          const decoded = decodeRaidenMessage(body);
+          let job = -1;
+          if (decoded.kind === 'capacity_update' || decoded.kind === 'fee_update') {
+            const packed = decoded.kind === 'capacity_update' ? packCapacityUpdate(decoded) : packFeeUpdate(decoded);
+            if (!isUnpackable(packed)) {
+              job = jobs.length;
+              jobs.push({ data: packed, signature: decoded.signature });
+            }
+          }
+          messages.push({ decoded, job });
+        }
+      }
+      items.push({ line: l.number, text: l.text, input, messages });
+    }
+    return { items, jobs };
+  }
+
+  private count(key: string, n = 1): void {
+    this.counts[key] = (this.counts[key] ?? 0) + n;
+  }
+
+  /** Applies a prepared chunk in order, dispatches to shards, then commits the cursor. */
+  private async applyChunk(source: string, items: readonly Prepared[], signers: readonly (Address | null)[], end: Cursor): Promise<void> {
+    const { registry, store } = this.deps;
+    const perShard = new Map<number, ShardEvent[]>();
+    const dispatch = (network: Address, event: ShardEvent) => {
+      const shard = this.networks.get(network)?.shard;
+      if (shard === undefined) return false;
+      let list = perShard.get(shard);
+      if (list === undefined) perShard.set(shard, (list = []));
+      list.push(event);
+      return true;
+    };
+    const accepted: string[] = [];
+    const presence: PresenceChange[] = [];
+    const newNetworks: { address: Address; shard: number }[] = [];
+    const now = this.deps.now();
+
+    for (const item of items) {
+      const position = { source, at: item.line };
+      const input = item.input;
+      let ok = true;
+      switch (input.kind) {
+        case 'skip':
+          ok = false;
+          break;
+        case 'invalid':
+          this.count(`line:rejected_${input.reason}`);
+          this.deps.notify({ type: 'log', level: 'warning', message: 'event log line skipped', fields: { line: item.line, reason: input.reason } });
+          ok = false;
+          break;
+        case 'block':
+          this.raiseBlock(input.block);
+          this.count('block:applied');
+          break;
+        case 'network_created': {
+          this.raiseBlock(input.block);
+          if (!this.networks.has(input.network)) {
+            const createdSeq = this.networks.size;
+            const shard = createdSeq % this.deps.shardCount;
+            this.networks.set(input.network, { createdSeq, shard });
+            newNetworks.push({ address: input.network, shard });
+          }
+          const entry = this.networks.get(input.network)!;
+          dispatch(input.network, {
+            kind: 'network_created',
+            network: input.network,
+            token: input.token,
+            settleTimeout: input.settleTimeout,
+            createdSeq: entry.createdSeq,
+            block: input.block,
+            position,
+          });
+          this.count('network_created:dispatched');
+          break;
+        }
+        case 'channel_opened': {
+          this.raiseBlock(input.block);
+          if (!this.networks.has(input.network)) {
+            this.count('channel_opened:rejected_unknown_network');
+            ok = false;
+            break;
+          }
+          if (registry.register(input.participants[0]) === null || registry.register(input.participants[1]) === null) {
+            this.count('channel_opened:rejected_registry_full');
+            ok = false;
+            break;
+          }
+          dispatch(input.network, { kind: 'channel_opened', network: input.network, id: input.id, participants: input.participants, block: input.block, position });
+          break;
+        }
+        case 'channel_closed':
+          this.raiseBlock(input.block);
+          if (!dispatch(input.network, { kind: 'channel_closed', network: input.network, id: input.id, block: input.block, position })) {
+            this.count('channel_closed:rejected_unknown_network');
+            ok = false;
+          }
+          break;
+        case 'presence': {
+          const change = this.presence(input, now);
+          if (change === null) ok = false;
+          else presence.push(change);
+          break;
+        }
+        case 'to_device':
+          ok = this.toDevice(input.sender, item, signers, position, dispatch);
+          break;
+      }
+      if (ok) accepted.push(item.text);
+    }
+
+    if (newNetworks.length > 0) this.deps.notify({ type: 'networks', networks: newNetworks });
+    const replies = await Promise.all([...perShard].map(([shard, events]) => this.deps.sendBatch(shard, events)));
+    for (const reply of replies) for (const [k, n] of Object.entries(reply.outcomes)) this.count(k, n);
+    if (presence.length > 0) this.deps.notify({ type: 'presence', changes: presence });
+    if (accepted.length > 0) this.deps.record?.(accepted);
+
+    // everything of this chunk is durable in the shards: commit our own state and cursor
+    persistRegistry(store, registry, this.persistedRegistry);
+    this.persistedRegistry = registry.count;
+    for (const change of presence) {
+      persistUser(store, this.userSeq.get(change.user.userId)!, change.user);
+      persistAddress(store, change.address, change.record);
+    }
+    writeCursor(store, source, { ...end, block: this.confirmedBlock });
+    await store.env.committed;
+    this.deps.notify({ type: 'counts', counts: this.counts });
+    this.counts = {};
+    this.deps.notify({ type: 'progress', source, line: end.line, block: this.confirmedBlock, caughtUp: false });
+  }
+
+  private raiseBlock(block: number): void {
+    if (block > this.confirmedBlock) this.confirmedBlock = block;
+  }
+
+  /** A presence event: the displayname must be the user id signed by its address (§8.2). */
+  private presence(input: Extract<LogInput, { kind: 'presence' }>, now: number): PresenceChange | null {
+    const verified = verifyDisplayname(input.userId, input.displayname);
+    if (!verified.ok) {
+      this.count(`presence:rejected_${verified.reason}`);
+      return null;
+    }
+    const index = this.deps.registry.register(verified.address);
+    if (index === null) {
+      this.count('presence:rejected_registry_full');
+      return null;
+    }
+    if (!this.userSeq.has(input.userId)) this.userSeq.set(input.userId, this.userSeq.size);
+    const change = this.tracker.update(
+      { userId: input.userId, address: verified.address, presence: input.presence, displayname: input.displayname, avatarUrl: input.avatarUrl },
+      now,
+    );
+    this.deps.registry.setReachable(index, change.record.reachability === 'reachable');
+    this.count(`presence:${input.presence}`);
+    return change;
+  }
+
+  /** A to-device message: each line verified like a live Matrix message (§6.3, §8.5). */
+  private toDevice(
+    sender: string,
+    item: Prepared,
+    signers: readonly (Address | null)[],
+    position: { source: string; at: number },
+    dispatch: (network: Address, event: ShardEvent) => boolean,
+  ): boolean {
+    const senderAddress = addressOfUserId(sender);
+    if (senderAddress === null) {
+      this.count('message:rejected_bad_sender');
+      return false;
+    }
+    let any = false;
+    for (const { decoded, job } of item.messages) {
+      if (decoded.kind === 'invalid') {
+        // the reason text comes from the input: logged, while the counter keeps a fixed label
+        this.count('message:rejected_invalid');
+        this.deps.notify({ type: 'log', level: 'info', message: INVALID_MESSAGE_LOG, fields: { line: item.line, reason: decoded.reason.slice(0, 200) } });
+        continue;
+      }
+      if (decoded.kind === 'other') {
+        this.count('message:ignored_other_type');
+        continue;
+      }
+      const signer = job >= 0 ? signers[job] ?? null : null;
+      const ctx = {
+        chainId: this.deps.chainId,
+        isKnownTokenNetwork: (n: Address) => this.networks.has(n),
+        expectedSender: senderAddress,
+        recoverSigner: () => signer,
+      };
+      const result =
+        decoded.kind === 'capacity_update'
+          ? validateCapacityUpdate(decoded as DecodedCapacityUpdate, ctx)
+          : validateFeeUpdate(decoded as DecodedFeeUpdate, ctx);
+      if (!result.ok) {
+        this.count(`${decoded.kind}:rejected_${result.reason}`);
+        continue;
+      }
+      const event: ShardEvent =
+        decoded.kind === 'capacity_update'
+          ? { kind: 'capacity_update', network: result.tokenNetwork, update: result.update as never, position }
+          : { kind: 'fee_update', network: result.tokenNetwork, update: result.update as never, position };
+      dispatch(result.tokenNetwork, event);
+      any = true;
+    }
+    return any;
+  }
+}

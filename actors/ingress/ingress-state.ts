@@ -1,0 +1,138 @@
+import { type Address, addressFromBytes, addressToBytes } from '../../src/domain/index.ts';
+import type { AddressRegistryWriter } from '../../src/graph/index.ts';
+import { Reader, Writer } from '../../src/store/codec.ts';
+import type { Store } from '../../src/store/environment.ts';
+import { listNetworks } from '../../src/store/network-store.ts';
+import type { AddressRecord, PresenceTracker, Reachability, UserPresence, UserRecord } from '../../src/transport/presence-tracker.ts';
+
+/**
+ * What the ingress persists itself (its own key ranges): the address registry, presence,
+ * and source cursors. Queued writes land in the ingress's next LMDB transaction, together
+ * with the cursor that covers them.
+ */
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n, 0);
+  return b;
+}
+
+/** A source cursor: how much of an input is applied everywhere. */
+export interface Cursor {
+  readonly line: number;
+  readonly offset: number;
+  readonly block: number;
+}
+
+/** Reads a source cursor (zero if the source is new). */
+export function readCursor(store: Store, source: string): Cursor {
+  const b = store.dbs.cursors.get(Buffer.from(source, 'utf8'));
+  if (b === undefined) return { line: 0, offset: 0, block: 0 };
+  const r = new Reader(b);
+  return { line: r.u53(), offset: r.u53(), block: r.u53() };
+}
+
+/** Queues a source cursor. */
+export function writeCursor(store: Store, source: string, c: Cursor): void {
+  void store.dbs.cursors.put(Buffer.from(source, 'utf8'), new Writer().u53(c.line).u53(c.offset).u53(c.block).done());
+}
+
+/** The highest confirmed block any source has committed (the block /info reports after a restart). */
+export function storedConfirmedBlock(store: Store): number {
+  let block = 0;
+  for (const { value } of store.dbs.cursors.getRange()) {
+    const r = new Reader(value as Uint8Array);
+    r.u53();
+    r.u53();
+    block = Math.max(block, r.u53());
+  }
+  return block;
+}
+
+/**
+ * Loads the registry from the store, then registers every stored network node missing from
+ * it (a shard may have committed nodes of events the ingress had not committed yet when the
+ * process stopped); returns the addresses newly registered (to be persisted).
+ */
+export function loadRegistry(store: Store, registry: AddressRegistryWriter): Address[] {
+  const stored: Address[] = [];
+  for (const { key, value } of store.dbs.addresses.getRange({})) stored[key.readUInt32BE(0)] = addressFromBytes(value);
+  for (let index = 1; index < stored.length; index++) {
+    const a = stored[index];
+    if (a === undefined) throw new Error(`address registry has a gap at ${index}`);
+    const got = registry.register(a);
+    if (got !== index) throw new Error(`address registry out of step at ${index}`);
+  }
+  const added: Address[] = [];
+  for (const n of listNetworks(store)) {
+    const prefix = Buffer.from(addressToBytes(n.address));
+    for (const { value } of store.dbs.nodes.getRange({ start: prefix, end: Buffer.concat([prefix, Buffer.alloc(64, 0xff)]) })) {
+      const a = addressFromBytes(value);
+      if (registry.lookup(a) < 0) {
+        registry.register(a);
+        added.push(a);
+      }
+    }
+  }
+  return added;
+}
+
+/** Queues registry entries from index `from` on. */
+export function persistRegistry(store: Store, registry: AddressRegistryWriter, from: number): void {
+  for (let index = Math.max(1, from); index < registry.count; index++) {
+    void store.dbs.addresses.put(u32(index), Buffer.from(addressToBytes(registry.address(index))));
+  }
+}
+
+const PRESENCE: UserPresence[] = ['online', 'unavailable', 'offline', 'unknown'];
+const REACH: Reachability[] = ['reachable', 'unreachable', 'unknown'];
+
+/** Queues one user (key: 'U' ‖ first-seen sequence). */
+export function persistUser(store: Store, seq: number, u: UserRecord): void {
+  const w = new Writer()
+    .string(u.userId)
+    .fixed(addressToBytes(u.address))
+    .u8(PRESENCE.indexOf(u.presence))
+    .string(u.displayname ?? '')
+    .string(u.avatarUrl ?? '')
+    .u8((u.displayname === null ? 0 : 1) | (u.avatarUrl === null ? 0 : 2));
+  void store.dbs.presence.put(Buffer.concat([Buffer.from('U'), u32(seq)]), w.done());
+}
+
+/** Queues one address record (key: 'A' ‖ address). */
+export function persistAddress(store: Store, address: Address, a: AddressRecord): void {
+  const w = new Writer()
+    .u8(REACH.indexOf(a.reachability))
+    .string(a.capabilities)
+    .u53(a.since)
+    .u8(a.firstSeenOffline === null ? 0 : 1)
+    .u53(a.firstSeenOffline ?? 0);
+  void store.dbs.presence.put(Buffer.concat([Buffer.from('A'), Buffer.from(addressToBytes(address))]), w.done());
+}
+
+/** Restores presence; returns the user ids in first-seen order. */
+export function loadPresence(store: Store, tracker: PresenceTracker): string[] {
+  const users: UserRecord[] = [];
+  for (const { value } of store.dbs.presence.getRange({ start: Buffer.from('U'), end: Buffer.from('V') })) {
+    const r = new Reader(value);
+    const userId = r.string();
+    const address = addressFromBytes(r.fixed(20));
+    const presence = PRESENCE[r.u8()]!;
+    const displayname = r.string();
+    const avatarUrl = r.string();
+    const flags = r.u8();
+    users.push({ userId, address, presence, displayname: flags & 1 ? displayname : null, avatarUrl: flags & 2 ? avatarUrl : null });
+  }
+  const addresses = new Map<Address, AddressRecord>();
+  for (const { key, value } of store.dbs.presence.getRange({ start: Buffer.from('A'), end: Buffer.from('B') })) {
+    const r = new Reader(value);
+    const reachability = REACH[r.u8()]!;
+    const capabilities = r.string();
+    const since = r.u53();
+    const hasOffline = r.u8() === 1;
+    const offline = r.u53();
+    addresses.set(addressFromBytes(key.subarray(1)), { reachability, capabilities, since, firstSeenOffline: hasOffline ? offline : null });
+  }
+  tracker.restore(users, addresses);
+  return users.map((u) => u.userId);
+}

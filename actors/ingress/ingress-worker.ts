@@ -1,0 +1,76 @@
+import { appendFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AddressRegistryWriter } from '../../src/graph/index.ts';
+import { closeStore, openStore } from '../../src/store/environment.ts';
+import { Mailbox } from '../runtime/mailbox.ts';
+import type { ShardCommand, ShardEvent, ShardReply } from '../shard/messages.ts';
+import { IngressCore, type IngressNotice } from './ingress-core.ts';
+import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './messages.ts';
+
+// Thread entry of the ingress actor: wiring only, the logic is in IngressCore.
+const data = workerData as IngressWorkerData;
+const store = openStore(data.storePath, data.mapSize !== undefined ? { mapSize: data.mapSize } : {});
+const main = new Mailbox<IngressRequest, IngressRequestReply, IngressControl, IngressControlReply, IngressNotice, never>(parentPort!);
+const shards: (Mailbox<ShardCommand, ShardReply, never, never> | undefined)[] = [];
+let batchId = 0;
+
+/** How long a shard may take to commit one batch before the call fails. */
+const SHARD_CALL_TIMEOUT_MS = 120_000;
+
+const core = new IngressCore({
+  store,
+  registry: new AddressRegistryWriter(data.registry),
+  chainId: BigInt(data.chainId),
+  shardCount: data.shardCount,
+  sendBatch: async (shard: number, events: readonly ShardEvent[]) => {
+    // a shard worker starts when its first network appears
+    if (shards[shard] === undefined) await main.call({ type: 'start_shard', index: shard }, SHARD_CALL_TIMEOUT_MS);
+    const mailbox = shards[shard];
+    if (mailbox === undefined) throw new Error(`shard ${shard} did not attach`);
+    return mailbox.call({ type: 'batch', id: ++batchId, events }, SHARD_CALL_TIMEOUT_MS);
+  },
+  recover: async (jobs) => {
+    if (jobs.length === 0) return [];
+    const reply = await main.call({ type: 'recover', jobs }, 120_000);
+    if (reply.type !== 'recovered') throw new Error('unexpected reply to recover');
+    return reply.signers as never;
+  },
+  notify: (n) => main.notify(n),
+  record: data.record === null ? null : (lines) => appendFileSync(data.record!, lines.join('\n') + '\n'),
+  now: () => Date.now(),
+  chunkLines: data.chunkLines,
+});
+
+let running: Promise<void> = Promise.resolve();
+
+main.onCall(async (c): Promise<IngressControlReply> => {
+  switch (c.type) {
+    case 'load':
+      core.load();
+      await store.env.committed;
+      return { type: 'loaded', networks: [] };
+    case 'attach_shard':
+      shards[c.index]?.close('shard replaced');
+      shards[c.index] = new Mailbox<ShardCommand, ShardReply, never, never>(c.port);
+      return { type: 'ok' };
+    case 'run':
+      running = (data.events === null ? Promise.resolve() : core.runFile(data.events)).then(
+        () => {
+          if (data.events === null) main.notify({ type: 'progress', source: 'none', line: 0, block: 0, caughtUp: true });
+        },
+        (e: unknown) => {
+          main.notify({ type: 'log', level: 'error', message: 'ingress failed', fields: { error: String((e as Error)?.stack ?? e) } });
+          // a failed ingestion is a bug or a lost shard: crash so the supervisor restarts us from LMDB
+          setImmediate(() => {
+            throw e;
+          });
+        },
+      );
+      return { type: 'ok' };
+    case 'stop':
+      core.stop();
+      await running.catch(() => undefined);
+      await closeStore(store);
+      return { type: 'ok' };
+  }
+});

@@ -1,0 +1,215 @@
+import { join } from 'node:path';
+import { type Config, dataDirFor, parseProcessConfig, resolveKey } from '../src/config.ts';
+import { ZERO_ADDRESS, type Address } from '../src/domain/index.ts';
+import { NATIVE_KECCAK } from '../src/domain/keccak.ts';
+import { Logger } from '../src/log.ts';
+import { checkDataDir, closeStore, openStore, type Store } from '../src/store/environment.ts';
+import { listNetworks } from '../src/store/network-store.ts';
+import { SERVICE_VERSION, CONTRACTS_VERSION } from '../src/version.ts';
+import { QueueFull } from './front/api.ts';
+import { HttpFront } from './front/http-server.ts';
+import { ServiceMetrics } from './front/service-metrics.ts';
+import { loadNativeUws } from './front/uws.ts';
+import { startDemo } from './demo.ts';
+import { Actors } from './service.ts';
+
+/**
+ * The process: configuration, data dir, actors, HTTP front, signals. Exit codes: 0 after
+ * a clean stop (SIGINT/SIGTERM), 1 when the service cannot run (data dir refused, port in
+ * use, an actor that keeps crashing), 2 for an invalid configuration.
+ */
+
+/** Address-registry slots (a power of two; half of them usable): 2 million addresses. */
+const REGISTRY_SLOTS = 1 << 22;
+/** Event-log lines per ingestion chunk (one signature batch, one commit per shard). */
+const CHUNK_LINES = 4000;
+
+function printErrors(errors: readonly string[]): void {
+  for (const e of errors) process.stderr.write(`pfs: error: ${e}\n`);
+  process.stderr.write('Run `pfs --help` for the options.\n');
+}
+
+async function main(): Promise<number> {
+  const parsed = parseProcessConfig();
+  if (!parsed.ok) {
+    printErrors(parsed.errors);
+    return 2;
+  }
+  for (const w of parsed.warnings) process.stderr.write(`pfs: warning: ${w}\n`);
+  if (parsed.command === 'help') {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
+  if (parsed.command === 'claim-fees') {
+    printErrors(['claim-fees needs the live chain source, which this version does not have yet']);
+    return 2;
+  }
+  const unsupported: string[] = [];
+  if (parsed.config.ethRpc !== null) unsupported.push('--eth-rpc: the live chain source is not available in this version (file-only mode)');
+  if (parsed.config.matrixServers.length > 0) unsupported.push('--matrix-server: the live Matrix source is not available in this version');
+  if (unsupported.length > 0) {
+    printErrors(unsupported);
+    return 2;
+  }
+  return serve(parsed.config, parsed.command === 'demo');
+}
+
+async function serve(initial: Config, demo: boolean): Promise<number> {
+  const log = new Logger(initial.logLevel, initial.logJson);
+  const uws = loadNativeUws();
+  if (!uws.ok) {
+    log.log('CRITICAL', uws.error);
+    return 1;
+  }
+  const key = await resolveKey(initial.key);
+  if (!key.ok) {
+    printErrors([key.error]);
+    return 2;
+  }
+  // file-only mode: the chain id is required by the configuration
+  const chainId = initial.chainId!;
+  const dataDir = dataDirFor(initial.dataDir, chainId);
+  const demoNetwork = demo && initial.events === null ? startDemo(dataDir, chainId, log) : null;
+  const config: Config = demoNetwork === null ? initial : { ...initial, events: demoNetwork.path };
+
+  let store: Store;
+  try {
+    store = openStore(dataDir, config.lmdbMapSize === null ? {} : { mapSize: config.lmdbMapSize });
+  } catch (e) {
+    log.log('CRITICAL', 'cannot open the data dir', { dataDir, error: (e as Error).message });
+    return 1;
+  }
+  const check = await checkDataDir(store, {
+    chainId: chainId.toString(),
+    serviceAddress: key.address,
+    registry: config.contracts.registry ?? ZERO_ADDRESS,
+    userDeposit: config.contracts.userDeposit ?? ZERO_ADDRESS,
+  });
+  if (check.kind === 'schema_mismatch' || check.kind === 'identity_mismatch') {
+    log.log(
+      'CRITICAL',
+      check.kind === 'schema_mismatch'
+        ? `the data dir ${dataDir} has schema version ${JSON.stringify(check.found)}, this version reads only its own; use another --data-dir`
+        : `the data dir ${dataDir} belongs to ${check.field} ${check.stored}, not ${check.given}; use another --data-dir`,
+    );
+    await closeStore(store);
+    return 1;
+  }
+  log.info('starting', { dataDir, chainId: chainId.toString(), serviceAddress: key.address, nativeKeccak: NATIVE_KECCAK, events: config.events });
+
+  const metrics = new ServiceMetrics();
+  let stopping: ((code: number) => void) | null = null;
+  const stopped = new Promise<number>((resolve) => (stopping = resolve));
+  const actors = await Actors.start(
+    {
+      storePath: dataDir,
+      mapSize: config.lmdbMapSize,
+      chainId,
+      shardWorkers: config.shardWorkers,
+      pathWorkers: config.workers,
+      queueLimit: config.queueLimit,
+      events: config.events,
+      record: config.record,
+      deferredMax: config.deferredMax,
+      deferredExpirySeconds: config.deferredExpiryS,
+      registrySlots: REGISTRY_SLOTS,
+      chunkLines: CHUNK_LINES,
+      onCounts: (counts) => metrics.addInputCounts(counts),
+    },
+    listNetworks(store),
+    log,
+    (reason) => {
+      log.log('CRITICAL', 'stopping: ' + reason);
+      stopping?.(1);
+    },
+  );
+  metrics.queueLimit.set(config.queueLimit);
+  metrics.registry.onCollect(() => {
+    const now = Date.now();
+    metrics.queueDepth.set(actors.queueSize);
+    metrics.confirmedBlock.set(actors.confirmedBlock);
+    metrics.ready.set(actors.notReadyReason === null ? 1 : 0);
+    let reachable = 0;
+    for (const p of actors.presence.values()) if (p.record.reachability === 'reachable') reachable++;
+    metrics.reachableAddresses.set(reachable);
+    for (const n of actors.networks.values()) {
+      if (n.publishedAt > 0) metrics.snapshotAge.labels({ token_network: n.address }).set((now - n.publishedAt) / 1000);
+      metrics.networkChannels.labels({ token_network: n.address }).set(n.channels);
+    }
+  });
+
+  const front = new HttpFront(
+    uws.uws,
+    {
+      searchLimits: config.searchLimits,
+      requestTimeoutMs: config.requestTimeoutMs,
+      registry: actors.registryHandle,
+      metrics,
+      startedAtMs: actors.startedAt,
+      info: {
+        priceInfo: config.serviceFee,
+        chainId,
+        tokenNetworkRegistryAddress: config.contracts.registry ?? ZERO_ADDRESS,
+        userDepositAddress: config.contracts.userDeposit ?? ZERO_ADDRESS,
+        serviceTokenAddress: ZERO_ADDRESS,
+        version: SERVICE_VERSION,
+        contractsVersion: CONTRACTS_VERSION,
+        operator: config.operator,
+        message: config.infoMessage,
+        paymentAddress: key.address,
+        matrixServer: config.matrixServers[0] ?? '',
+      },
+      network: (a: Address) => actors.networks.get(a),
+      presence: (a: Address) => actors.presence.get(a),
+      onlineAddresses: function* () {
+        for (const [address, p] of actors.presence) if (p.record.reachability === 'reachable') yield address;
+      },
+      confirmedBlock: () => actors.confirmedBlock,
+      search: async (task) => {
+        try {
+          return await actors.search(task);
+        } catch (e) {
+          if (actors.queueSize >= config.queueLimit || /queue is at limit/i.test(String((e as Error)?.message))) throw new QueueFull();
+          throw e;
+        }
+      },
+      notReadyReason: () => actors.notReadyReason,
+      metricsText: () => metrics.registry.expose(),
+    },
+    { maxBodyBytes: config.maxBodyBytes, bodyTimeoutMs: config.idleTimeoutS * 1000, idleTimeoutS: config.idleTimeoutS },
+    log,
+  );
+  let port: number;
+  try {
+    port = await front.listen(config.host, config.port);
+  } catch (e) {
+    log.log('CRITICAL', (e as Error).message);
+    await actors.stop();
+    await closeStore(store);
+    return 1;
+  }
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info('listening', { url: base, workers: config.workers, shardWorkers: config.shardWorkers });
+  if (demoNetwork !== null) demoNetwork.whenReady(actors, base);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info('stopping', { signal });
+      stopping?.(0);
+    });
+  }
+  const code = await stopped;
+  await front.close();
+  await actors.stop();
+  await closeStore(store);
+  log.info('stopped', { code });
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`pfs: fatal: ${String((e as Error)?.stack ?? e)}\n`);
+    process.exit(1);
+  },
+);

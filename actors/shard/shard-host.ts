@@ -1,0 +1,110 @@
+import type { Address } from '../../src/domain/index.ts';
+import type { AddressRegistry } from '../../src/graph/index.ts';
+import type { DeferralLimits } from '../../src/store/deferred-store.ts';
+import type { Store } from '../../src/store/environment.ts';
+import type { ShardCommand, ShardEvent, ShardNotice, ShardReply } from './messages.ts';
+import { NetworkActor } from './network-actor.ts';
+
+/**
+ * The token networks one shard worker hosts. Each network is its own actor with its own
+ * state and key range; the host applies a batch of events, queues every change, waits for
+ * the single LMDB commit that carries them (together with the source positions they came
+ * from) and only then acknowledges the batch. Snapshot generations go to the main thread.
+ */
+export class ShardHost {
+  private readonly store: Store;
+  private readonly registry: AddressRegistry;
+  private readonly limits: DeferralLimits;
+  private readonly notify: (n: ShardNotice) => void;
+  private readonly actors = new Map<Address, NetworkActor>();
+  /** Networks created in the current batch: announced once their record has committed. */
+  private created: NetworkActor[] = [];
+
+  constructor(store: Store, registry: AddressRegistry, limits: DeferralLimits, notify: (n: ShardNotice) => void) {
+    this.store = store;
+    this.registry = registry;
+    this.limits = limits;
+    this.notify = notify;
+  }
+
+  /** Restores the given networks from the store and publishes their snapshots. */
+  restore(networks: readonly Address[]): void {
+    for (const network of networks) {
+      const actor = NetworkActor.load(this.store, network, this.registry, this.limits);
+      if (actor === undefined) {
+        this.notify({ type: 'log', level: 'error', message: 'network assigned to this shard is not stored', fields: { network } });
+        continue;
+      }
+      this.actors.set(network, actor);
+      actor.publish(Date.now(), true);
+      this.announce(actor);
+    }
+    this.notify({ type: 'restored', networks: [...this.actors.keys()] });
+  }
+
+  /** Executes one command from the ingress; resolves after the LMDB commit. */
+  async handle(command: ShardCommand): Promise<ShardReply> {
+    const outcomes: Record<string, number> = {};
+    const now = Date.now();
+    switch (command.type) {
+      case 'batch':
+        for (const event of command.events) {
+          const key = `${event.kind}:${this.apply(event, now)}`;
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }
+        break;
+      case 'advance':
+        for (const actor of this.actors.values()) actor.advance(command.position.source, command.position.at, command.block);
+        break;
+    }
+    for (const actor of this.actors.values()) actor.flush();
+    await this.store.env.committed;
+    for (const actor of this.actors.values()) actor.committed();
+    // an empty network has no stale topology to publish, but the main thread must learn of it
+    for (const actor of this.created) if (!actor.pendingTopology) this.announce(actor);
+    this.created = [];
+    this.publishDue(Date.now());
+    return { type: 'batch_done', id: command.id, outcomes };
+  }
+
+  private apply(event: ShardEvent, now: number): string {
+    const existing = this.actors.get(event.network);
+    if (event.kind === 'network_created') {
+      if (existing !== undefined) return existing.apply(event, now);
+      const actor = NetworkActor.create(this.store, event, event.createdSeq, this.registry, this.limits);
+      this.actors.set(event.network, actor);
+      this.created.push(actor);
+      return 'created';
+    }
+    if (existing === undefined) return 'unknown_network';
+    return existing.apply(event, now);
+  }
+
+  /** Publishes topology generations that are due (debounced per network). */
+  publishDue(now: number, force = false): void {
+    for (const actor of this.actors.values()) {
+      if (actor.publish(now, force) !== null) this.announce(actor);
+    }
+  }
+
+  /** True while some network has an unpublished topology change. */
+  get pending(): boolean {
+    for (const actor of this.actors.values()) if (actor.pendingTopology) return true;
+    return false;
+  }
+
+  private announce(actor: NetworkActor): void {
+    this.notify({
+      type: 'snapshot',
+      network: actor.network,
+      handle: actor.handle(),
+      channels: actor.state.channelCount,
+      nodes: actor.state.nodes.length,
+    });
+  }
+
+  /** The hosted networks. */
+  get networks(): readonly Address[] {
+    return [...this.actors.keys()];
+  }
+}

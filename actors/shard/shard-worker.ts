@@ -1,0 +1,42 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { AddressRegistry } from '../../src/graph/index.ts';
+import { closeStore, openStore } from '../../src/store/environment.ts';
+import { Mailbox } from '../runtime/mailbox.ts';
+import type { ShardCommand, ShardControl, ShardControlReply, ShardNotice, ShardReply, ShardWorkerData } from './messages.ts';
+import { ShardHost } from './shard-host.ts';
+
+// Thread entry of a shard worker: wiring only, the logic is in ShardHost.
+const data = workerData as ShardWorkerData;
+const port = parentPort!;
+const store = openStore(data.storePath, data.mapSize !== undefined ? { mapSize: data.mapSize } : {});
+const main = new Mailbox<never, never, ShardControl, ShardControlReply, ShardNotice, never>(port);
+const host = new ShardHost(store, new AddressRegistry(data.registry), data.limits, (n) => main.notify(n));
+host.restore(data.networks);
+
+// serialise commands: each batch commits before the next starts
+let queue: Promise<unknown> = Promise.resolve();
+const timer = setInterval(() => {
+  if (host.pending) host.publishDue(Date.now());
+}, 100);
+
+main.onCall(async (c) => {
+  switch (c.type) {
+    case 'attach_ingress': {
+      const ingress = new Mailbox<never, never, ShardCommand, ShardReply>(c.port);
+      ingress.onCall((command) => {
+        const result = queue.then(() => host.handle(command));
+        queue = result.catch(() => undefined);
+        return result;
+      });
+      return { type: 'ok' };
+    }
+    case 'publish_all':
+      host.publishDue(Date.now(), true);
+      return { type: 'ok' };
+    case 'stop':
+      clearInterval(timer);
+      await queue;
+      await closeStore(store);
+      return { type: 'ok' };
+  }
+});
