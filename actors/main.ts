@@ -4,7 +4,6 @@ import { ZERO_ADDRESS, type Address } from '../src/domain/index.ts';
 import { NATIVE_KECCAK } from '../src/domain/keccak.ts';
 import { Logger } from '../src/log.ts';
 import { checkDataDir, closeStore, openStore, type Store } from '../src/store/environment.ts';
-import { listNetworks } from '../src/store/network-store.ts';
 import { SERVICE_VERSION, CONTRACTS_VERSION } from '../src/version.ts';
 import { QueueFull } from './front/api.ts';
 import { HttpFront } from './front/http-server.ts';
@@ -116,7 +115,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       chunkLines: CHUNK_LINES,
       onCounts: (counts) => metrics.addInputCounts(counts),
     },
-    listNetworks(store),
+    store,
     log,
     (reason) => {
       log.log('CRITICAL', 'stopping: ' + reason);
@@ -176,7 +175,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       notReadyReason: () => actors.notReadyReason,
       metricsText: () => metrics.registry.expose(),
     },
-    { maxBodyBytes: config.maxBodyBytes, bodyTimeoutMs: config.idleTimeoutS * 1000, idleTimeoutS: config.idleTimeoutS },
+    { maxBodyBytes: config.maxBodyBytes, bodyTimeoutMs: config.bodyTimeoutS * 1000 },
     log,
   );
   let port: number;

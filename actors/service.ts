@@ -4,7 +4,9 @@ import type { Address } from '../src/domain/index.ts';
 import { AddressRegistry, AddressRegistryWriter, type AddressRegistryHandle, type NetworkSnapshotHandle } from '../src/graph/index.ts';
 import type { Logger } from '../src/log.ts';
 import type { AddressMetadata, AddressRecord } from '../src/transport/presence-tracker.ts';
-import type { NetworkRecord } from '../src/store/network-store.ts';
+import type { Store } from '../src/store/environment.ts';
+import { listNetworks } from '../src/store/network-store.ts';
+import { loadRegistry } from './ingress/ingress-state.ts';
 import type { IngressNotice } from './ingress/ingress-core.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './ingress/messages.ts';
 import type { PathTask, PathTaskResult, RecoverTask } from './path-pool/task.ts';
@@ -38,9 +40,6 @@ export interface ActorSettings {
   /** Receives ingress and shard outcome counts (`kind:outcome` -> n) as they arrive. */
   readonly onCounts?: (counts: Readonly<Record<string, number>>) => void;
 }
-
-/** A stored network as the supervisor needs it to place it on a shard. */
-export type StoredNetwork = Pick<NetworkRecord, 'address' | 'createdSeq'>;
 
 /** What the front knows about a token network. */
 export interface NetworkView {
@@ -117,9 +116,12 @@ export class Actors {
    * ingress and the shards that host stored networks start in parallel; a shard with no
    * network yet starts when the ingress first needs it.
    */
-  static async start(settings: ActorSettings, stored: readonly StoredNetwork[], log: Logger, onFatal: (reason: string) => void): Promise<Actors> {
+  static async start(settings: ActorSettings, store: Store, log: Logger, onFatal: (reason: string) => void): Promise<Actors> {
     const actors = new Actors(settings, log, onFatal);
-    for (const n of stored) {
+    // Shards map node addresses to registry indices while they restore, in parallel with
+    // the ingress start: the registry must hold every stored address before either runs.
+    loadRegistry(store, new AddressRegistryWriter(actors.registryHandle));
+    for (const n of listNetworks(store)) {
       const shard = n.createdSeq % settings.shardWorkers;
       actors.networks.set(n.address, { address: n.address, shard, snapshot: null, channels: 0, nodes: 0, publishedAt: 0 });
     }

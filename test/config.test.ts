@@ -51,7 +51,7 @@ describe('help', () => {
     for (const name of ['host', 'port', 'data-dir', 'events', 'record', 'chain-id', 'private-key', 'private-key-file', 'keystore-file',
       'password', 'password-file', 'service-fee', 'workers', 'shard-workers', 'enable-debug', 'operator', 'info-message', 'log-level',
       'log-json', 'eth-rpc', 'registry', 'user-deposit', 'one-to-n', 'service-registry', 'confirmations', 'start-block',
-      'matrix-server', 'presence-room', 'matrix-rate-limit', 'max-body-bytes', 'queue-limit', 'request-timeout-ms', 'idle-timeout-s',
+      'matrix-server', 'presence-room', 'matrix-rate-limit', 'max-body-bytes', 'queue-limit', 'request-timeout-ms', 'body-timeout-s',
       'search-max-candidates', 'search-max-relaxations', 'lmdb-map-size', 'deferred-max', 'deferred-expiry-s', 'rdn-per-eth',
       'expire-within', 'gas-price']) {
       assert.ok(names.has(name), name);

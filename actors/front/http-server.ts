@@ -17,8 +17,6 @@ export interface FrontLimits {
   readonly maxBodyBytes: number;
   /** Time a client has to deliver the whole body; the connection is closed after it. */
   readonly bodyTimeoutMs: number;
-  /** uWS's idle timeout of a keep-alive connection, in seconds. */
-  readonly idleTimeoutS: number;
 }
 
 const KNOWN_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
@@ -75,6 +73,7 @@ export class HttpFront {
 
     const found = match(method, path);
     const endpoint = found.kind === 'route' ? found.route.endpoint : found.endpoint;
+    const methodLabel = KNOWN_METHODS.has(method) ? method : 'OTHER';
     const send = (reply: HttpReply, close = false): void => {
       if (state.aborted || state.answered) return;
       state.answered = true;
@@ -87,10 +86,19 @@ export class HttpFront {
         else res.end(reply.body, close);
       });
       const m = this.deps.metrics;
-      m.requests.labels({ endpoint, method: KNOWN_METHODS.has(method) ? method : 'OTHER', status: String(reply.status) }).inc();
+      m.requests.labels({ endpoint, method: methodLabel, status: String(reply.status) }).inc();
       m.latency.labels({ endpoint }).observe((performance.now() - started) / 1000);
     };
 
+    // uWS hands over a request whose Content-Length is not a decimal number and then drops the
+    // connection itself, so no answer (it would have been a 413) can reach the client: close
+    // it and count it as what it is
+    if (lengthHeader !== '' && !/^[0-9]+$/.test(lengthHeader)) {
+      state.answered = true;
+      this.deps.metrics.requests.labels({ endpoint, method: methodLabel, status: 'bad_framing' }).inc();
+      res.close();
+      return;
+    }
     // a body we do not read (404, 405, 413) leaves the connection in an unknown state: close it
     const declared = lengthHeader === '' ? 0 : Number(lengthHeader);
     const hasBody = lengthHeader !== '' || req.getHeader('transfer-encoding') !== '';

@@ -46,14 +46,28 @@ function allowed(route: Route): string[] {
   return route.method === 'GET' ? ['GET', 'HEAD', 'OPTIONS'] : ['OPTIONS', 'POST'];
 }
 
-/** Percent-decodes a path; an invalid escape leaves the path as sent (Werkzeug does the same). */
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const HEX = /^[0-9a-fA-F]{2}$/;
+
+/**
+ * Percent-decodes a path as the reference's stack does: gevent unquotes every valid `%XX`
+ * to its byte and keeps an invalid escape (`%zz`, a lone `%`) literally, then Werkzeug
+ * decodes the bytes as UTF-8 with U+FFFD for invalid sequences. (decodeURIComponent would
+ * throw on either and leave the whole path undecoded.)
+ */
 export function decodePath(raw: string): string {
   if (!raw.includes('%')) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
+  const bytes = Buffer.from(raw, 'utf8');
+  const out = Buffer.allocUnsafe(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes[i] === 0x25 && i + 2 < bytes.length ? bytes.toString('latin1', i + 1, i + 3) : '';
+    if (HEX.test(hex)) {
+      out[n++] = parseInt(hex, 16);
+      i += 2;
+    } else out[n++] = bytes[i]!;
   }
+  return lenientUtf8.decode(out.subarray(0, n));
 }
 
 /** The outcome of matching a request line against the table. */

@@ -57,6 +57,9 @@ export interface IngressDeps {
   readonly chunkLines: number;
 }
 
+/** Chunks prepared ahead of the one being applied (their signatures recover meanwhile). */
+const PIPELINE_DEPTH = 3;
+
 /** Notifications of the ingress for the main thread. */
 export type IngressNotice =
   | { readonly type: 'presence'; readonly changes: readonly PresenceChange[] }
@@ -75,7 +78,7 @@ interface Prepared {
   readonly line: number;
   readonly text: string;
   readonly input: LogInput;
-  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number }[];
+  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number; readonly packed: Uint8Array | null }[];
 }
 
 /**
@@ -105,8 +108,7 @@ export class IngressCore {
   /** Loads registry, presence and networks; returns the registry size. */
   load(): void {
     const { store, registry } = this.deps;
-    const added = loadRegistry(store, registry);
-    this.persistedRegistry = registry.count - added.length;
+    this.persistedRegistry = loadRegistry(store, registry).persisted;
     loadPresence(store, this.tracker).forEach((id, seq) => this.userSeq.set(id, seq));
     for (const [address, record] of this.tracker.allAddresses()) {
       const index = registry.register(address);
@@ -114,9 +116,17 @@ export class IngressCore {
     }
     for (const n of listNetworks(store)) this.networks.set(n.address, { createdSeq: n.createdSeq, shard: n.createdSeq % this.deps.shardCount });
     this.deps.notify({ type: 'networks', networks: [...this.networks].map(([address, e]) => ({ address, shard: e.shard })) });
+    // Announced in the order the addresses were first seen (the order of their first
+    // users), which is the order a live run announced them in: the store keeps address
+    // records in byte order, and the front lists online addresses in announcement order.
+    // One pass over the users, so a restart stays linear in the number of users.
     const changes: PresenceChange[] = [];
-    for (const [address, record] of this.tracker.allAddresses()) {
-      changes.push({ address, record, metadata: this.tracker.metadata(address), user: [...this.tracker.allUsers()].find((u) => u.address === address)! });
+    const announced = new Set<Address>();
+    for (const user of this.tracker.allUsers()) {
+      if (announced.has(user.address)) continue;
+      announced.add(user.address);
+      const record = this.tracker.address(user.address);
+      if (record !== undefined) changes.push({ address: user.address, record, metadata: this.tracker.metadata(user.address), user });
     }
     if (changes.length > 0) this.deps.notify({ type: 'presence', changes });
     persistRegistry(store, registry, this.persistedRegistry);
@@ -143,19 +153,40 @@ export class IngressCore {
     const reader = new EventLogReader(path, cursor.offset, cursor.line);
     this.deps.notify({ type: 'log', level: 'info', message: 'applying event log', fields: { path, fromLine: cursor.line + 1 } });
     try {
+      // A pipeline: while the shards commit chunk n and the pool recovers the signatures of
+      // the next chunks, this thread prepares further ones. Chunks are applied in order.
+      const inFlight: { items: Prepared[]; signers: Promise<readonly (Address | null)[]>; end: Cursor }[] = [];
       let pending: Promise<void> = Promise.resolve();
+      let eof = false;
       for (;;) {
-        if (this.stopped) break;
-        const lines = reader.next(this.deps.chunkLines);
-        if (lines.length === 0) break;
-        const prepared = this.prepare(lines);
-        const signers = await this.deps.recover(prepared.jobs);
-        // the previous chunk's shard commits overlap with this chunk's preparation
+        while (!eof && !this.stopped && inFlight.length < PIPELINE_DEPTH) {
+          const lines = reader.next(this.deps.chunkLines);
+          if (lines.length === 0) {
+            eof = true;
+            break;
+          }
+          const prepared = this.prepare(lines);
+          const last = lines[lines.length - 1]!;
+          const signers = this.deps.recover(prepared.jobs);
+          // awaited when its turn comes; a failure while earlier chunks still apply must not
+          // count as an unhandled rejection (which would kill the thread before `run` reports it)
+          signers.catch(() => undefined);
+          inFlight.push({ items: prepared.items, signers, end: { line: last.number, offset: last.endOffset, block: 0 } });
+        }
+        const head = inFlight.shift();
+        if (head === undefined) break;
+        const signers = await head.signers;
         await pending;
-        const last = lines[lines.length - 1]!;
-        pending = this.applyChunk(source, prepared.items, signers, { line: last.number, offset: last.endOffset, block: 0 });
+        if (this.stopped) break;
+        pending = this.applyChunk(source, head.items, signers, head.end);
+        // awaited on the next turn (and at the end); marked handled for the same reason
+        pending.catch(() => undefined);
+        // let the next chunk's preparation start before this one's shard commits finish
+        await new Promise((resolve) => setImmediate(resolve));
       }
       await pending;
+      // recoveries of chunks left unapplied after a stop are awaited so none is left dangling
+      await Promise.allSettled(inFlight.map((c) => c.signers));
     } finally {
       reader.close();
     }
@@ -168,19 +199,21 @@ export class IngressCore {
     const jobs: RecoverJob[] = [];
     for (const l of lines) {
       const input = parseLogLine(l.text);
-      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number }[] = [];
+      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number; packed: Uint8Array | null }[] = [];
       if (input.kind === 'to_device') {
         for (const body of splitMessageBody(input.body)) {
           const decoded = decodeRaidenMessage(body);
           let job = -1;
+          let bytes: Uint8Array | null = null;
           if (decoded.kind === 'capacity_update' || decoded.kind === 'fee_update') {
             const packed = decoded.kind === 'capacity_update' ? packCapacityUpdate(decoded) : packFeeUpdate(decoded);
             if (!isUnpackable(packed)) {
+              bytes = packed;
               job = jobs.length;
               jobs.push({ data: packed, signature: decoded.signature });
             }
           }
-          messages.push({ decoded, job });
+          messages.push({ decoded, job, packed: bytes });
         }
       }
       items.push({ line: l.number, text: l.text, input, messages });
@@ -342,7 +375,7 @@ export class IngressCore {
       return false;
     }
     let any = false;
-    for (const { decoded, job } of item.messages) {
+    for (const { decoded, job, packed } of item.messages) {
       if (decoded.kind === 'invalid') {
         // the reason text comes from the input: logged, while the counter keeps a fixed label
         this.count('message:rejected_invalid');
@@ -359,6 +392,8 @@ export class IngressCore {
         isKnownTokenNetwork: (n: Address) => this.networks.has(n),
         expectedSender: senderAddress,
         recoverSigner: () => signer,
+        // unpackable messages (no job) are packed again by validation, which rejects them
+        packed: packed ?? undefined,
       };
       const result =
         decoded.kind === 'capacity_update'

@@ -52,9 +52,11 @@ export function storedConfirmedBlock(store: Store): number {
 /**
  * Loads the registry from the store, then registers every stored network node missing from
  * it (a shard may have committed nodes of events the ingress had not committed yet when the
- * process stopped); returns the addresses newly registered (to be persisted).
+ * process stopped). Idempotent: loading into a registry that was loaded already (the
+ * supervisor preloads it so shards can restore before the ingress runs) changes nothing.
+ * Returns how many indices are stored (entries from there on must be persisted).
  */
-export function loadRegistry(store: Store, registry: AddressRegistryWriter): Address[] {
+export function loadRegistry(store: Store, registry: AddressRegistryWriter): { persisted: number } {
   const stored: Address[] = [];
   for (const { key, value } of store.dbs.addresses.getRange({})) stored[key.readUInt32BE(0)] = addressFromBytes(value);
   for (let index = 1; index < stored.length; index++) {
@@ -63,18 +65,13 @@ export function loadRegistry(store: Store, registry: AddressRegistryWriter): Add
     const got = registry.register(a);
     if (got !== index) throw new Error(`address registry out of step at ${index}`);
   }
-  const added: Address[] = [];
   for (const n of listNetworks(store)) {
     const prefix = Buffer.from(addressToBytes(n.address));
     for (const { value } of store.dbs.nodes.getRange({ start: prefix, end: Buffer.concat([prefix, Buffer.alloc(64, 0xff)]) })) {
-      const a = addressFromBytes(value);
-      if (registry.lookup(a) < 0) {
-        registry.register(a);
-        added.push(a);
-      }
+      registry.register(addressFromBytes(value));
     }
   }
-  return added;
+  return { persisted: Math.max(1, stored.length) };
 }
 
 /** Queues registry entries from index `from` on. */

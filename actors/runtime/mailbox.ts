@@ -66,7 +66,15 @@ export class Mailbox<OutCall, OutReply, InCall, InReply, OutNote = never, InNote
       }, timeoutMs);
       timer.unref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.endpoint.postMessage({ k: 'call', id, body } satisfies Envelope, transfer as never);
+      try {
+        this.endpoint.postMessage({ k: 'call', id, body } satisfies Envelope, transfer as never);
+      } catch (e) {
+        // never sent (e.g. a body that cannot be cloned): no reply will come, so nothing
+        // may stay pending until the deadline
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(e);
+      }
     });
   }
 

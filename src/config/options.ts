@@ -53,7 +53,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   opt('max-body-bytes', 'value', 'BYTES', SERVICE, 'HTTP', 'largest accepted request body (default 65536)'),
   opt('queue-limit', 'value', 'N', SERVICE, 'HTTP', 'pending path requests before answering 503 (default 256 x --workers)'),
   opt('request-timeout-ms', 'value', 'MS', SERVICE, 'HTTP', 'hard deadline for answering a path request (default 2000)'),
-  opt('idle-timeout-s', 'value', 'SECONDS', SERVICE, 'HTTP', 'close idle connections after this many seconds (default 10)'),
+  opt('body-timeout-s', 'value', 'SECONDS', SERVICE, 'HTTP', 'seconds a client has to send a whole request body before the connection is closed (default 10); idle connections, and clients slow to send headers, are closed after 10 s by uWebSockets.js (fixed)'),
   // Payments.
   opt('service-fee', 'value', 'AMOUNT', SERVICE, 'Payments', 'price per path request in service token units, an integer (default 0; > 0 needs --eth-rpc)'),
   // Key.

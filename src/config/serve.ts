@@ -22,7 +22,7 @@ export const SERVE_DEFAULTS = Object.freeze({
   /** Queue limit = this x workers. */
   queueLimitPerWorker: 256,
   requestTimeoutMs: 2000,
-  idleTimeoutS: 10,
+  bodyTimeoutS: 10,
   searchMaxCandidates: DEFAULT_SEARCH_LIMITS.maxCandidates,
   searchMaxRelaxations: DEFAULT_SEARCH_LIMITS.maxRelaxations,
   deferredMax: 10_000,
@@ -126,7 +126,7 @@ export function buildServeConfig(r: SettingsReader): Config | null {
     maxBodyBytes: count('max-body-bytes', d.maxBodyBytes),
     queueLimit: count('queue-limit', d.queueLimitPerWorker * workers),
     requestTimeoutMs: count('request-timeout-ms', d.requestTimeoutMs),
-    idleTimeoutS: count('idle-timeout-s', d.idleTimeoutS),
+    bodyTimeoutS: count('body-timeout-s', d.bodyTimeoutS),
     searchLimits: {
       maxCandidates: count('search-max-candidates', d.searchMaxCandidates),
       maxRelaxations: count('search-max-relaxations', d.searchMaxRelaxations),

@@ -98,8 +98,8 @@ export interface Config {
   readonly queueLimit: number;
   /** Hard deadline for answering a path request, in milliseconds. */
   readonly requestTimeoutMs: number;
-  /** Idle connection timeout in seconds. */
-  readonly idleTimeoutS: number;
+  /** Seconds a client has to send a whole request body. */
+  readonly bodyTimeoutS: number;
   /** Work budget of one path request. */
   readonly searchLimits: SearchLimits;
   /** LMDB map size in bytes, or null for the library default. */

@@ -47,49 +47,32 @@ export interface SignedLogSummary {
 
 const FLUSH_BYTES = 1 << 20;
 
+/** Counts of the messages a log holds. */
+export interface MessageCounts {
+  capacityUpdates: number;
+  feeUpdates: number;
+}
+
 /**
- * Writes the network as an event log: TokenNetworkCreated, presence of every node (online
- * when reachable, else offline), the ChannelOpened events, then from every channel side
- * its capacity updates and, when it charges, one fee update. Written to a temporary file
- * and renamed, so a crash never leaves a half-written log under `path`.
+ * The network as event-log lines: TokenNetworkCreated, presence of every node (online when
+ * reachable, else offline), the ChannelOpened events, then from every channel side its
+ * capacity updates and, when it charges, one fee update. Blocks start at `firstBlock`.
  */
-export function writeSignedLog(path: string, spec: NetworkSpec, o: SignedLogOptions): SignedLogSummary {
+export function* signedLogLines(spec: NetworkSpec, o: SignedLogOptions, counts: MessageCounts, firstBlock = 1): Generator<string> {
   if (o.keys.length !== spec.addresses.length) throw new Error('one key per node is needed');
   o.keys.forEach((k, i) => {
     if (k.address !== spec.addresses[i]) throw new Error(`key ${i} does not belong to address ${spec.addresses[i]}`);
   });
-  const temporary = `${path}.partial-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  let buffer: string[] = [];
-  let pending = 0;
-  let lines = 0;
-  let bytes = 0;
-  const emit = (line: string): void => {
-    buffer.push(line, '\n');
-    pending += line.length + 1;
-    lines++;
-    if (lines % 10_000 === 0) o.progress?.(lines);
-    if (pending >= FLUSH_BYTES) flush();
-  };
-  const flush = (): void => {
-    const chunk = Buffer.from(buffer.join(''), 'utf8');
-    writeSync(fd, chunk);
-    bytes += chunk.length;
-    buffer = [];
-    pending = 0;
-  };
-
-  let block = 1;
-  emit(tokenNetworkCreatedLine(block, o.token, o.network, o.settleTimeout));
-  spec.addresses.forEach((_, i) => emit(presenceLine(o.keys[i]!, o.server, spec.reachable[i] === 1 ? 'online' : 'offline')));
-  spec.channels.forEach((c, n) => {
+  let block = firstBlock;
+  yield tokenNetworkCreatedLine(block, o.token, o.network, o.settleTimeout);
+  for (let i = 0; i < spec.addresses.length; i++) yield presenceLine(o.keys[i]!, o.server, spec.reachable[i] === 1 ? 'online' : 'offline');
+  for (let n = 0; n < spec.channels.length; n++) {
+    const c = spec.channels[n]!;
     if (n % o.channelsPerBlock === 0) block++;
-    emit(channelOpenedLine(block, o.network, c.id, spec.addresses[c.a]!, spec.addresses[c.b]!));
-  });
-  emit(blockLine(++block));
+    yield channelOpenedLine(block, o.network, c.id, spec.addresses[c.a]!, spec.addresses[c.b]!);
+  }
+  yield blockLine(++block);
 
-  let capacityUpdates = 0;
-  let feeUpdates = 0;
   let feeClock = o.feeEpochMs;
   for (let round = 1; round <= o.capacityRounds; round++) {
     const last = round === o.capacityRounds;
@@ -117,8 +100,8 @@ export function writeSignedLog(path: string, spec: NetworkSpec, o: SignedLogOpti
           },
           key,
         );
-        emit(toDeviceLine(key, o.server, [message]));
-        capacityUpdates++;
+        counts.capacityUpdates++;
+        yield toDeviceLine(key, o.server, [message]);
       }
     }
   }
@@ -134,14 +117,48 @@ export function writeSignedLog(path: string, spec: NetworkSpec, o: SignedLogOpti
         { chainId: o.chainId, tokenNetwork: o.network, channelId: c.id, updating: key.address, schedule, timestamp: isoFromEpochMs(feeClock++) },
         key,
       );
-      emit(toDeviceLine(key, o.server, [message]));
-      feeUpdates++;
+      counts.feeUpdates++;
+      yield toDeviceLine(key, o.server, [message]);
     }
   }
-  emit(blockLine(++block));
+  yield blockLine(++block);
+}
+
+/**
+ * Writes lines to `path` through a temporary file that is renamed at the end, so a crash
+ * never leaves a half-written log under `path`.
+ */
+export function writeLines(path: string, lines: Iterable<string>, progress?: (lines: number) => void): { lines: number; bytes: number } {
+  const temporary = `${path}.partial-${process.pid}`;
+  const fd = openSync(temporary, 'w');
+  let buffer: string[] = [];
+  let pending = 0;
+  let count = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    const chunk = Buffer.from(buffer.join(''), 'utf8');
+    writeSync(fd, chunk);
+    bytes += chunk.length;
+    buffer = [];
+    pending = 0;
+  };
+  for (const line of lines) {
+    buffer.push(line, '\n');
+    pending += line.length + 1;
+    count++;
+    if (count % 10_000 === 0) progress?.(count);
+    if (pending >= FLUSH_BYTES) flush();
+  }
   flush();
   fsyncSync(fd);
   closeSync(fd);
   renameSync(temporary, path);
-  return { lines, capacityUpdates, feeUpdates, bytes };
+  return { lines: count, bytes };
+}
+
+/** Writes one network as a signed event log (see signedLogLines). */
+export function writeSignedLog(path: string, spec: NetworkSpec, o: SignedLogOptions): SignedLogSummary {
+  const counts: MessageCounts = { capacityUpdates: 0, feeUpdates: 0 };
+  const written = writeLines(path, signedLogLines(spec, o, counts), o.progress);
+  return { ...written, ...counts };
 }

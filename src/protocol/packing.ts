@@ -65,11 +65,18 @@ export const IOU_MESSAGE_TYPE_ID = 5n;
 
 const utf8 = new TextEncoder();
 
-/** Writes an unsigned value as `width` big-endian bytes; false when it does not fit. */
+/**
+ * Writes an unsigned value as `width` (a multiple of 8) big-endian bytes into a zeroed
+ * buffer; false when it does not fit. 64-bit words from the low end, so small values (ids,
+ * nonces) cost one write and no string conversion.
+ */
 function writeUint(out: Buffer, at: number, value: bigint, width: number, max: bigint): boolean {
   if (value < 0n || value > max) return false;
-  // Hex through Buffer.write: native, exact, and no float conversion of amounts.
-  out.write(value.toString(16).padStart(width * 2, '0'), at, width, 'hex');
+  let rest = value;
+  for (let end = at + width; rest !== 0n; end -= 8) {
+    out.writeBigUInt64BE(BigInt.asUintN(64, rest), end - 8);
+    rest >>= 64n;
+  }
   return true;
 }
 

@@ -75,6 +75,8 @@ export interface ValidationContext {
    * cached.
    */
   readonly recoverSigner?: ((data: Uint8Array, signature: Uint8Array) => Address | null) | undefined;
+  /** The message's signed bytes when the caller packed them already (saves packing twice). */
+  readonly packed?: Uint8Array | Unpackable | undefined;
 }
 
 type Kind = 'Capacity Update' | 'Fee Update';
@@ -153,7 +155,7 @@ export function validateCapacityUpdate(
   ctx: ValidationContext,
 ): AcceptedCapacityUpdate | Rejection {
   const kind = 'Capacity Update';
-  const packed = packCapacityUpdate(m);
+  const packed = ctx.packed ?? packCapacityUpdate(m);
   const signer = signerOnce(packed, m.signature, ctx);
   if (wrongMatrixSender(packed, signer, ctx)) return reject(kind, 'not_signed_by_sender');
   if (m.chainId !== ctx.chainId) return reject(kind, 'unknown_chain_id');
@@ -185,7 +187,7 @@ export function validateCapacityUpdate(
  */
 export function validateFeeUpdate(m: DecodedFeeUpdate, ctx: ValidationContext): AcceptedFeeUpdate | Rejection {
   const kind = 'Fee Update';
-  const packed = packFeeUpdate(m);
+  const packed = ctx.packed ?? packFeeUpdate(m);
   const signer = signerOnce(packed, m.signature, ctx);
   if (wrongMatrixSender(packed, signer, ctx)) return reject(kind, 'not_signed_by_sender');
   if (m.chainId !== ctx.chainId) return reject(kind, 'unknown_chain_id');

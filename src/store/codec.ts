@@ -47,13 +47,34 @@ export class Writer {
   /** A non-negative bigint as length byte + big-endian bytes (up to 255 bytes). */
   uint(v: bigint): this {
     if (v < 0n) throw new Error('negative value in uint field');
-    let hex = v === 0n ? '' : v.toString(16);
-    if (hex.length % 2 === 1) hex = '0' + hex;
-    const n = hex.length / 2;
+    if (v <= 0xffffffffffffn) {
+      // up to 6 bytes: one number write, no string conversion (ids, nonces, most amounts' words)
+      const x = Number(v);
+      const n = x === 0 ? 0 : x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : x < 0x100000000 ? 4 : x < 0x10000000000 ? 5 : 6;
+      this.ensure(1 + n);
+      this.buf[this.at] = n;
+      if (n > 0) this.buf.writeUIntBE(x, this.at + 1, n);
+      this.at += 1 + n;
+      return this;
+    }
+    let words = 0;
+    for (let rest = v; rest !== 0n; rest >>= 64n) words++;
+    // 32 words hold every value of up to 255 bytes; the exact length is checked below
+    if (words > 32) throw new Error('uint field longer than 255 bytes');
+    // write whole 64-bit words, then drop the leading zero bytes
+    const scratch = Buffer.allocUnsafe(words * 8);
+    let rest = v;
+    for (let i = words - 1; i >= 0; i--) {
+      scratch.writeBigUInt64BE(BigInt.asUintN(64, rest), i * 8);
+      rest >>= 64n;
+    }
+    let skip = 0;
+    while (scratch[skip] === 0) skip++;
+    const n = scratch.length - skip;
     if (n > 255) throw new Error('uint field longer than 255 bytes');
     this.ensure(1 + n);
     this.buf[this.at] = n;
-    if (n > 0) this.buf.write(hex, this.at + 1, 'hex');
+    scratch.copy(this.buf, this.at + 1, skip);
     this.at += 1 + n;
     return this;
   }
@@ -122,9 +143,32 @@ export class Reader {
   uint(): bigint {
     const n = this.u8();
     this.need(n);
-    const v = n === 0 ? 0n : BigInt('0x' + this.buf.toString('hex', this.at, this.at + n));
-    this.at += n;
+    const b = this.buf;
+    let at = this.at;
+    const end = at + n;
+    this.at = end;
+    // no hex strings on the restore path: up to 6 bytes as one number, then 64-bit words
+    const head = n % 8;
+    let v = 0n;
+    if (head > 6) {
+      v = BigInt(b[at]!);
+      at += 1;
+    }
+    if (head > 0) {
+      const k = end - at - Math.floor(n / 8) * 8;
+      if (k > 0) v = (v << BigInt(8 * k)) | BigInt(b.readUIntBE(at, k));
+      at += k;
+    }
+    for (; at < end; at += 8) v = (v << 64n) | b.readBigUInt64BE(at);
     return v;
+  }
+
+  /** A 20-byte address written with `fixed`, as lower-case 0x hex (no intermediate copy). */
+  address(): string {
+    this.need(20);
+    const hex = this.buf.toString('hex', this.at, this.at + 20);
+    this.at += 20;
+    return '0x' + hex;
   }
 
   bytes(): Buffer {
@@ -144,7 +188,12 @@ export class Reader {
   }
 
   string(): string {
-    return this.bytes().toString('utf8');
+    this.need(2);
+    const n = this.buf.readUInt16BE(this.at);
+    this.need(2 + n);
+    const text = this.buf.toString('utf8', this.at + 2, this.at + 2 + n);
+    this.at += 2 + n;
+    return text;
   }
 
   /** True when everything has been read. */

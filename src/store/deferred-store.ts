@@ -120,9 +120,11 @@ export class DeferredStore {
     return this.live.size;
   }
 
-  /** Queues an update for a channel not open yet; returns how many were dropped to make room. */
+  /** Queues an update for a channel not open yet; returns how many updates were dropped (expired, evicted to make room, or this one when the bound is 0). */
   add(update: DeferredUpdate, now: number): number {
     const dropped = this.expire(now);
+    // a bound of 0 (--deferred-max 0) means nothing waits: the update itself is dropped
+    if (this.limits.maxEntries <= 0) return dropped + 1;
     let evicted = 0;
     while (this.live.size >= this.limits.maxEntries && this.order.length > 0) {
       const oldest = this.order.shift()!;

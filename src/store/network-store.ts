@@ -126,8 +126,8 @@ export function encodeChannel(c: Channel, edgeSeq: number): Buffer {
 export function decodeChannel(id: bigint, b: Buffer): RestoredChannel {
   const r = new Reader(b);
   if (r.u8() !== 1) throw new Error('unknown channel record version');
-  const p1 = addressFromBytes(r.fixed(20));
-  const p2 = addressFromBytes(r.fixed(20));
+  const p1 = r.address() as Address;
+  const p2 = r.address() as Address;
   const openSeq = r.u53();
   const edgeSeq = r.u53();
   const s1 = readSide(r);
@@ -157,7 +157,7 @@ export class NetworkStore {
     if (record === undefined) return undefined;
     const { dbs } = this.store;
     const nodes: Address[] = [];
-    for (const { value } of dbs.nodes.getRange(networkRange(this.network))) nodes.push(addressFromBytes(value));
+    for (const { value } of dbs.nodes.getRange(networkRange(this.network))) nodes.push(('0x' + value.toString('hex')) as Address);
     if (nodes.length !== record.nodeCount) {
       throw new Error(`network ${this.network}: ${nodes.length} stored nodes, record says ${record.nodeCount}`);
     }

@@ -40,7 +40,7 @@ describe('serve: defaults', () => {
     assert.equal(c.maxBodyBytes, 65_536);
     assert.equal(c.queueLimit, 256 * 4);
     assert.equal(c.requestTimeoutMs, 2000);
-    assert.equal(c.idleTimeoutS, 10);
+    assert.equal(c.bodyTimeoutS, 10);
     assert.deepEqual(c.searchLimits, { maxCandidates: 5000, maxRelaxations: 2_000_000 });
     assert.equal(c.lmdbMapSize, null);
     assert.equal(c.deferredMax, 10_000);
@@ -107,7 +107,7 @@ describe('serve: sources and precedence', () => {
       PFS_SERVICE_REGISTRY: CHECKSUMMED2, PFS_CONFIRMATIONS: '0', PFS_START_BLOCK: '99',
       PFS_MATRIX_SERVER: 'https://a.example, https://b.example', PFS_PRESENCE_ROOM: '#presence:a.example',
       PFS_MATRIX_RATE_LIMIT: '1000', PFS_MAX_BODY_BYTES: '1024', PFS_QUEUE_LIMIT: '10', PFS_REQUEST_TIMEOUT_MS: '500',
-      PFS_IDLE_TIMEOUT_S: '30', PFS_SEARCH_MAX_CANDIDATES: '7', PFS_SEARCH_MAX_RELAXATIONS: '8',
+      PFS_BODY_TIMEOUT_S: '30', PFS_SEARCH_MAX_CANDIDATES: '7', PFS_SEARCH_MAX_RELAXATIONS: '8',
       PFS_LMDB_MAP_SIZE: '1073741824', PFS_DEFERRED_MAX: '0', PFS_DEFERRED_EXPIRY_S: '60',
     };
     const c = serveOk(['serve'], env);
@@ -138,7 +138,7 @@ describe('serve: sources and precedence', () => {
     assert.equal(c.maxBodyBytes, 1024);
     assert.equal(c.queueLimit, 10);
     assert.equal(c.requestTimeoutMs, 500);
-    assert.equal(c.idleTimeoutS, 30);
+    assert.equal(c.bodyTimeoutS, 30);
     assert.deepEqual(c.searchLimits, { maxCandidates: 7, maxRelaxations: 8 });
     assert.equal(c.lmdbMapSize, 1073741824);
     assert.equal(c.deferredMax, 0);
@@ -320,7 +320,7 @@ describe('serve: validation errors', () => {
       ['max-body-bytes', '0', />= 1/],
       ['queue-limit', '0', />= 1/],
       ['request-timeout-ms', '0', />= 1/],
-      ['idle-timeout-s', '0', />= 1/],
+      ['body-timeout-s', '0', />= 1/],
       ['search-max-candidates', '0', />= 1/],
       ['search-max-relaxations', '1e6', />= 1/],
       ['lmdb-map-size', '1000', />= 1048576/],

@@ -1,0 +1,42 @@
+/**
+ * npm run bench:restart [-- --json FILE] [--nodes N --channels M] [--workers W] [--runs K] [--rebuild]
+ *
+ * Time from process start to /ready on a data dir holding the 20,000-node, 100,000-channel
+ * network (ingested once and cached, see lib/bench-data.ts), and the resident memory after
+ * the start, with --workers 2 by default. The median of several runs is reported.
+ */
+import { ServiceProcess } from '../test/helpers/service-process.ts';
+import { argNumber, argValue, memoryOf, report } from './lib/bench-common.ts';
+import { benchDataDir } from './lib/bench-data.ts';
+import { BENCH_CHAIN_ID } from './lib/bench-logs.ts';
+
+const nodes = argNumber('nodes', 20_000);
+const channels = argNumber('channels', 100_000);
+const runs = argNumber('runs', 3);
+const workers = argValue('workers') ?? '2';
+const { dataDir, benchLog } = await benchDataDir(nodes, channels, 1, process.argv.includes('--rebuild'), (s) => process.stderr.write(s + '\n'));
+
+const ready: number[] = [];
+const rss: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const started = Date.now();
+  const service = await ServiceProcess.start({ dataDir, chainId: BENCH_CHAIN_ID, args: ['--workers', workers] });
+  await service.waitFor('/ready', 200, 120_000);
+  ready.push(Date.now() - started);
+  // memory once the start-up work is done and the collector has had a moment
+  await new Promise((r) => setTimeout(r, 1000));
+  rss.push(memoryOf(service.child.pid!).rssMb);
+  const code = await service.stop();
+  if (code !== 0) throw new Error(`exit ${code}:\n${service.log.slice(-2000)}`);
+}
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+report(
+  `bench:restart  ${nodes.toLocaleString('en-US')} nodes, ${benchLog.spec.channels.length.toLocaleString('en-US')} channels, --workers ${workers}, median of ${runs}`,
+  {
+    channels: benchLog.spec.channels.length,
+    ready_ms: median(ready),
+    ready_ms_max: Math.max(...ready),
+    rss_mb: Math.round(median(rss)),
+  },
+  [`runs: ready ${ready.join(', ')} ms; rss ${rss.map((x) => Math.round(x)).join(', ')} MB`],
+);
