@@ -27,6 +27,7 @@ import {
   persistRegistry,
   persistUser,
   readCursor,
+  RECORD_CURSOR,
   storedConfirmedBlock,
   writeCursor,
 } from './ingress-state.ts';
@@ -50,8 +51,8 @@ export interface IngressDeps {
   readonly recover: (jobs: readonly RecoverJob[]) => Promise<(Address | null)[]>;
   /** Presence changes, new networks, counters and progress for the main thread. */
   readonly notify: (notice: IngressNotice) => void;
-  /** Appends accepted input lines (--record), or null. */
-  readonly record: ((lines: readonly string[]) => void) | null;
+  /** The --record file, or null. */
+  readonly record: RecordSink | null;
   readonly now: () => number;
   /** Lines read per chunk. */
   readonly chunkLines: number;
@@ -59,6 +60,18 @@ export interface IngressDeps {
 
 /** Chunks prepared ahead of the one being applied (their signatures recover meanwhile). */
 const PIPELINE_DEPTH = 3;
+
+/**
+ * Where accepted input is recorded (--record). Its committed length is stored with the
+ * source cursors: lines appended by a chunk whose commit a crash prevented are cut off at
+ * the next start and recorded again by the replay, so the recording holds each accepted
+ * line once.
+ */
+export interface RecordSink {
+  /** Cuts the file to `committedLength` when it is longer (null: never committed); returns its length. */
+  open(committedLength: number | null): number;
+  append(text: string): void;
+}
 
 /** Notifications of the ingress for the main thread. */
 export type IngressNotice =
@@ -98,6 +111,7 @@ export class IngressCore {
   private readonly userSeq = new Map<string, number>();
   private counts: Record<string, number> = {};
   private persistedRegistry = 1;
+  private recordLength = 0;
   private confirmedBlock = 0;
   private stopped = false;
 
@@ -132,6 +146,10 @@ export class IngressCore {
     persistRegistry(store, registry, this.persistedRegistry);
     this.persistedRegistry = registry.count;
     this.confirmedBlock = storedConfirmedBlock(store);
+    if (this.deps.record !== null) {
+      const stored = store.dbs.cursors.get(Buffer.from(RECORD_CURSOR, 'utf8'));
+      this.recordLength = this.deps.record.open(stored === undefined ? null : Number(stored.readBigUInt64BE(0)));
+    }
     this.deps.notify({ type: 'progress', source: 'store', line: 0, block: this.confirmedBlock, caughtUp: false });
   }
 
@@ -319,7 +337,14 @@ export class IngressCore {
     const replies = await Promise.all([...perShard].map(([shard, events]) => this.deps.sendBatch(shard, events)));
     for (const reply of replies) for (const [k, n] of Object.entries(reply.outcomes)) this.count(k, n);
     if (presence.length > 0) this.deps.notify({ type: 'presence', changes: presence });
-    if (accepted.length > 0) this.deps.record?.(accepted);
+    if (accepted.length > 0 && this.deps.record !== null) {
+      const text = accepted.join('\n') + '\n';
+      this.deps.record.append(text);
+      this.recordLength += Buffer.byteLength(text, 'utf8');
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64BE(BigInt(this.recordLength));
+      void store.dbs.cursors.put(Buffer.from(RECORD_CURSOR, 'utf8'), length);
+    }
 
     // everything of this chunk is durable in the shards: commit our own state and cursor
     persistRegistry(store, registry, this.persistedRegistry);

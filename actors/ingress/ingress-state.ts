@@ -37,10 +37,14 @@ export function writeCursor(store: Store, source: string, c: Cursor): void {
   void store.dbs.cursors.put(Buffer.from(source, 'utf8'), new Writer().u53(c.line).u53(c.offset).u53(c.block).done());
 }
 
+/** Cursor key of the --record file's committed length (not a source cursor). */
+export const RECORD_CURSOR = 'record';
+
 /** The highest confirmed block any source has committed (the block /info reports after a restart). */
 export function storedConfirmedBlock(store: Store): number {
   let block = 0;
-  for (const { value } of store.dbs.cursors.getRange()) {
+  for (const { key, value } of store.dbs.cursors.getRange()) {
+    if (key.toString('utf8') === RECORD_CURSOR) continue;
     const r = new Reader(value as Uint8Array);
     r.u53();
     r.u53();

@@ -1,10 +1,10 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync, truncateSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AddressRegistryWriter } from '../../src/graph/index.ts';
 import { closeStore, openStore } from '../../src/store/environment.ts';
 import { Mailbox } from '../runtime/mailbox.ts';
 import type { ShardCommand, ShardEvent, ShardReply } from '../shard/messages.ts';
-import { IngressCore, type IngressNotice } from './ingress-core.ts';
+import { IngressCore, type IngressNotice, type RecordSink } from './ingress-core.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './messages.ts';
 
 // Thread entry of the ingress actor: wiring only, the logic is in IngressCore.
@@ -36,10 +36,27 @@ const core = new IngressCore({
     return reply.signers as never;
   },
   notify: (n) => main.notify(n),
-  record: data.record === null ? null : (lines) => appendFileSync(data.record!, lines.join('\n') + '\n'),
+  record: data.record === null ? null : fileRecordSink(data.record),
   now: () => Date.now(),
   chunkLines: data.chunkLines,
 });
+
+/** The --record file: cut back to its committed length at start, appended to after. */
+function fileRecordSink(path: string): RecordSink {
+  return {
+    open(committed) {
+      const size = existsSync(path) ? statSync(path).size : 0;
+      if (committed !== null && size > committed) {
+        truncateSync(path, committed);
+        return committed;
+      }
+      return size;
+    },
+    append(text) {
+      appendFileSync(path, text);
+    },
+  };
+}
 
 let running: Promise<void> = Promise.resolve();
 

@@ -38,7 +38,9 @@ function str(v: unknown): string | null {
 }
 
 /** Parses one line; empty lines are `skip`. */
-export function parseLogLine(text: string): LogInput {
+export function parseLogLine(line: string): LogInput {
+  // a UTF-8 byte order mark (editors on some systems write one) would hide the first event
+  const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (text.trim() === '') return { kind: 'skip' };
   let o: unknown;
   try {

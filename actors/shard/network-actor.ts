@@ -26,9 +26,12 @@ export class NetworkActor {
   private readonly deferred: DeferredStore;
   private readonly tokenAddress: Address;
   private readonly createdSeq: number;
+  private readonly limits: DeferralLimits;
   private block: number;
   private readonly positions: Map<string, number>;
   private readonly dirty = new Map<bigint, Channel>();
+  /** Deferred updates dropped (bound or expiry) since the counters were last taken. */
+  private droppedDeferred = 0;
   private readonly removed = new Set<bigint>();
   private persistedNodes: number;
   private recordDirty = false;
@@ -46,6 +49,7 @@ export class NetworkActor {
     this.state = state;
     this.store = new NetworkStore(store, record.address);
     this.deferred = new DeferredStore(store, record.address, limits);
+    this.limits = limits;
     this.tokenAddress = record.tokenAddress;
     this.createdSeq = record.createdSeq;
     this.block = record.block;
@@ -146,8 +150,9 @@ export class NetworkActor {
   private updateOrDefer(d: DeferredUpdate, now: number): string {
     const outcome = this.applyUpdate(d, now);
     if (outcome !== 'unknown_channel') return outcome;
-    this.deferred.add(d, now);
-    return 'deferred';
+    this.droppedDeferred += this.deferred.add(d, now);
+    // with --deferred-max 0 nothing waits: the update itself was dropped
+    return this.limits.maxEntries <= 0 ? 'dropped_deferral_bound' : 'deferred';
   }
 
   private applyUpdate(d: DeferredUpdate, now: number): string {
@@ -229,6 +234,13 @@ export class NetworkActor {
   /** Highest confirmed block applied. */
   get confirmedBlock(): number {
     return this.block;
+  }
+
+  /** Deferred updates dropped by the bound or by expiry since the last call. */
+  takeDroppedDeferred(): number {
+    const n = this.droppedDeferred + this.deferred.takeExpired();
+    this.droppedDeferred = 0;
+    return n;
   }
 
   /** Deferred updates held. */

@@ -5,6 +5,17 @@ import type { Store } from '../../src/store/environment.ts';
 import type { ShardCommand, ShardEvent, ShardNotice, ShardReply } from './messages.ts';
 import { NetworkActor } from './network-actor.ts';
 
+/** Outcomes that mean the event took effect or was a harmless repeat; anything else is a rejection. */
+const TAKEN = new Set(['applied', 'opened', 'opened_with_deferred', 'closed', 'created', 'deferred', 'duplicate', 'dropped_deferral_bound']);
+/** No-ops the spec asks for (a ChannelOpened for an open channel, a known network announced again). */
+const IGNORED = new Set(['already_open', 'exists']);
+
+/** The counter label of an outcome: `applied`, `ignored_<why>` or `rejected_<why>`. */
+export function outcomeName(outcome: string): string {
+  if (TAKEN.has(outcome)) return outcome;
+  return IGNORED.has(outcome) ? `ignored_${outcome}` : `rejected_${outcome}`;
+}
+
 /**
  * The token networks one shard worker hosts. Each network is its own actor with its own
  * state and key range; the host applies a batch of events, queues every change, waits for
@@ -49,7 +60,7 @@ export class ShardHost {
     switch (command.type) {
       case 'batch':
         for (const event of command.events) {
-          const key = `${event.kind}:${this.apply(event, now)}`;
+          const key = `${event.kind}:${outcomeName(this.apply(event, now))}`;
           outcomes[key] = (outcomes[key] ?? 0) + 1;
         }
         break;
@@ -57,7 +68,11 @@ export class ShardHost {
         for (const actor of this.actors.values()) actor.advance(command.position.source, command.position.at, command.block);
         break;
     }
-    for (const actor of this.actors.values()) actor.flush();
+    for (const actor of this.actors.values()) {
+      const dropped = actor.takeDroppedDeferred();
+      if (dropped > 0) outcomes['deferred:dropped'] = (outcomes['deferred:dropped'] ?? 0) + dropped;
+      actor.flush();
+    }
     await this.store.env.committed;
     for (const actor of this.actors.values()) actor.committed();
     // an empty network has no stale topology to publish, but the main thread must learn of it

@@ -85,6 +85,7 @@ function key(network: Address, channelId: bigint, seq: number): Buffer {
 
 /** The deferred updates of one token network. Single writer (the shard actor). */
 export class DeferredStore {
+  private expiredInTake = 0;
   private readonly store: Store;
   private readonly network: Address;
   private readonly limits: DeferralLimits;
@@ -145,9 +146,16 @@ export class DeferredStore {
     this.uncommitted.clear();
   }
 
+  /** Updates dropped by expiry inside `take` since the last call (for the counters). */
+  takeExpired(): number {
+    const n = this.expiredInTake;
+    this.expiredInTake = 0;
+    return n;
+  }
+
   /** Removes and returns a channel's deferred updates in arrival order (skipping expired ones). */
   take(channelId: bigint, now: number): DeferredUpdate[] {
-    this.expire(now);
+    this.expiredInTake += this.expire(now);
     const start = key(this.network, channelId, 0);
     const end = key(this.network, channelId, Number.MAX_SAFE_INTEGER);
     const found: { seq: number; key: Buffer; update: DeferredUpdate }[] = [];

@@ -80,7 +80,10 @@ export class IngressHarness {
         this.notices.push(n);
         if (n.type === 'counts') for (const [k, v] of Object.entries(n.counts)) this.counts[k] = (this.counts[k] ?? 0) + v;
       },
-      record: (lines) => this.recorded.push(...lines),
+      record: {
+        open: () => 0,
+        append: (text) => this.recorded.push(...text.split('\n').slice(0, -1)),
+      },
       now: o.now ?? (() => Date.UTC(2025, 0, 1)),
       chunkLines: o.chunkLines ?? 4,
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeSignedLog } from '../../src/demo/signed-log.ts';
@@ -31,7 +32,10 @@ function appliedUpdates(metrics: string): number {
 
 /** Waits until the process has applied at least `n` updates (per its own metrics). */
 async function untilApplied(service: ServiceProcess, n: number): Promise<void> {
+  let exited = false;
+  void service.exited.then(() => (exited = true));
   for (;;) {
+    if (exited) throw new Error(`the service exited while ingesting:\n${service.log}`);
     const r = await service.get('/metrics').catch(() => null);
     if (r !== null && appliedUpdates(r.text) >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -88,7 +92,10 @@ describe('crash safety (kill -9 during ingestion)', () => {
 
   it('ends in the state of an uninterrupted run', { timeout: 240_000 }, async () => {
     const clean = join(dir.path, 'clean');
-    const a = await ServiceProcess.start({ dataDir: clean, events, chainId: CHAIN_ID });
+    const cleanRecord = join(dir.path, 'clean.record.ndjson');
+    const crashedRecord = join(dir.path, 'crashed.record.ndjson');
+    const recording = (file: string) => ['--record', file];
+    const a = await ServiceProcess.start({ dataDir: clean, events, chainId: CHAIN_ID, args: recording(cleanRecord) });
     await a.waitReady(120_000);
     const expected = await answers(a);
     assert.equal(await a.stop(), 0);
@@ -96,24 +103,31 @@ describe('crash safety (kill -9 during ingestion)', () => {
 
     const crashed = join(dir.path, 'crashed');
     // first kill: a quarter of the updates in; second: right after the restart began
-    const b1 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID });
+    const b1 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID, args: recording(crashedRecord) });
     await untilApplied(b1, Math.floor(totalUpdates / 4));
     assert.equal((await b1.get('/ready')).status, 503, 'killed while still ingesting');
     await b1.kill9();
-    const b2 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID });
+    const b2 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID, args: recording(crashedRecord) });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await b2.kill9();
     // third: in the middle of what is left
-    const b3 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID });
+    const b3 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID, args: recording(crashedRecord) });
     await untilApplied(b3, Math.floor(totalUpdates / 4));
     assert.equal((await b3.get('/ready')).status, 503, 'killed while still ingesting');
     await b3.kill9();
-    const b4 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID });
+    const b4 = await ServiceProcess.start({ dataDir: crashed, events, chainId: CHAIN_ID, args: recording(crashedRecord) });
     await b4.waitReady(120_000);
     assert.deepEqual(await answers(b4), expected);
     assert.equal(await b4.stop(), 0);
 
     assert.deepEqual(await dumpRoutingState(crashed), await dumpRoutingState(clean), 'stored routing state equals the clean run');
+    assert.ok(readFileSync(crashedRecord).equals(readFileSync(cleanRecord)), '--record holds every accepted line once, crashes or not');
+
+    // the recording replayed on a fresh data dir gives the same answers
+    const replay = await ServiceProcess.start({ dataDir: join(dir.path, 'replay'), events: cleanRecord, chainId: CHAIN_ID });
+    await replay.waitReady(120_000);
+    assert.deepEqual(await answers(replay), expected, 'replaying the recording answers identically');
+    assert.equal(await replay.stop(), 0);
 
     const b5 = await ServiceProcess.start({ dataDir: crashed, chainId: CHAIN_ID });
     await b5.waitReady(60_000);
