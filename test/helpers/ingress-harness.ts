@@ -28,6 +28,8 @@ export interface HarnessOptions {
   /** The ingress clock (presence times); shards use the real clock. */
   readonly now?: () => number;
   readonly crash?: CrashPoint;
+  /** The --record file's content, shared across harness instances like a file on disk. */
+  readonly recordFile?: { text: string };
 }
 
 /** A running in-process ingress with its shards. */
@@ -38,13 +40,25 @@ export class IngressHarness {
   readonly core: IngressCore;
   readonly notices: IngressNotice[] = [];
   readonly shardNotices: ShardNotice[] = [];
-  readonly recorded: string[] = [];
+  /** The recording (what --record would have written). */
+  private readonly recordFile: { text: string };
+
+  /** The recorded lines. */
+  get recorded(): string[] {
+    return this.recordFile.text.split('\n').slice(0, -1);
+  }
+
+  /** The recording as written. */
+  get recordText(): string {
+    return this.recordFile.text;
+  }
   /** Counts summed over every `counts` notice. */
   readonly counts: Record<string, number> = {};
   private calls = 0;
   private readonly inFlight: Promise<unknown>[] = [];
 
   constructor(path: string, o: HarnessOptions) {
+    this.recordFile = o.recordFile ?? { text: '' };
     this.store = openStore(path);
     // a fresh registry, as after a process start (the shared buffers die with the process)
     this.registry = new AddressRegistryWriter(AddressRegistryWriter.allocate(1 << 12));
@@ -80,9 +94,16 @@ export class IngressHarness {
         this.notices.push(n);
         if (n.type === 'counts') for (const [k, v] of Object.entries(n.counts)) this.counts[k] = (this.counts[k] ?? 0) + v;
       },
+      // an in-memory --record file that behaves like the real one across simulated crashes
       record: {
-        open: () => 0,
-        append: (text) => this.recorded.push(...text.split('\n').slice(0, -1)),
+        open: (committed) => {
+          const file = this.recordFile;
+          if (committed !== null && Buffer.byteLength(file.text) > committed) file.text = Buffer.from(file.text).subarray(0, committed).toString('utf8');
+          return Buffer.byteLength(file.text);
+        },
+        append: (text) => {
+          this.recordFile.text += text;
+        },
       },
       now: o.now ?? (() => Date.UTC(2025, 0, 1)),
       chunkLines: o.chunkLines ?? 4,

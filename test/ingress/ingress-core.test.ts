@@ -429,7 +429,8 @@ describe('IngressCore: crash and resume', () => {
     const log = logFile(mixedLog());
     const opts = { chainId: CHAIN, shardCount: 2, chunkLines: 4 };
     const baselineDir = newDir();
-    const baseline = new IngressHarness(baselineDir, opts);
+    const baselineRecord = { text: '' };
+    const baseline = new IngressHarness(baselineDir, { ...opts, recordFile: baselineRecord });
     await baseline.run(log);
     const want = dumpStore(baseline.store);
     const wantCounts = { ...baseline.counts };
@@ -437,7 +438,7 @@ describe('IngressCore: crash and resume', () => {
     assert.ok(want['channels']!.length >= 6 && want['deferred']!.length === 1 && want['presence']!.length > 0);
 
     // a plain restart with the same log changes nothing: every line is already applied
-    const again = new IngressHarness(baselineDir, opts);
+    const again = new IngressHarness(baselineDir, { ...opts, recordFile: baselineRecord });
     await again.run(log);
     assert.deepEqual(dumpStore(again.store), want);
     assert.deepEqual(again.counts, {});
@@ -448,12 +449,14 @@ describe('IngressCore: crash and resume', () => {
     for (const call of [1, 2, 3, 5, 8, 11]) {
       for (const when of ['before', 'after'] as const) {
         const dir = newDir();
-        const crashed = new IngressHarness(dir, { ...opts, crash: { call, when } });
+        const recordFile = { text: '' };
+        const crashed = new IngressHarness(dir, { ...opts, crash: { call, when }, recordFile });
         await assert.rejects(crashed.run(log), /crash/);
         await crashed.close();
-        const resumed = new IngressHarness(dir, opts);
+        const resumed = new IngressHarness(dir, { ...opts, recordFile });
         await resumed.run(log);
         assert.deepEqual(dumpStore(resumed.store), want, `crash ${when} shard call ${call}`);
+        assert.equal(recordFile.text, baselineRecord.text, `the recording after crash ${when} shard call ${call}`);
         const cursor = readCursor(resumed.store, `file:${fileKey(log)}`);
         assert.equal(cursor.line, mixedLog().length);
         await resumed.close();
