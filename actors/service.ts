@@ -189,7 +189,10 @@ export class Actors {
     });
     worker.on('error', (e) => this.log.error('ingress crashed', { error: String(e.stack ?? e) }));
     worker.on('exit', (code) => void this.ingressExited(code));
-    const loaded = mailbox.call({ type: 'load' }, CALL_TIMEOUT_MS).then(() => undefined);
+    const started = performance.now();
+    const loaded = mailbox.call({ type: 'load' }, CALL_TIMEOUT_MS).then(() => {
+      this.log.debug('ingress loaded', { ms: Math.round(performance.now() - started) });
+    });
     this.ingressLoaded = loaded;
     await loaded;
   }

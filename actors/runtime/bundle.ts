@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,44 +21,57 @@ export const WORKER_ENTRIES = ['actors/ingress/ingress-worker.ts', 'actors/shard
 
 let built: Map<string, URL> | null | undefined;
 
+/** Every source file a bundle can contain, for the content fingerprint. */
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) sourceFiles(path, out);
+    else if (/\.(ts|mts|mjs|json)$/.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * A hash of the sources (by content: a few milliseconds), the package manifest and the
+ * compiler version: a bundle is rebuilt exactly when one of them changed.
+ */
+function fingerprint(esbuildVersion: string): string {
+  const hash = createHash('sha256').update(esbuildVersion);
+  const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'actors')), join(root, 'package.json')].sort();
+  for (const f of files) hash.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  return hash.digest('hex').slice(0, 20);
+}
+
 /** Builds (or finds) the bundles; null when bundling is unavailable. */
 function build(): Map<string, URL> | null {
   if (process.env.PFS_WORKERS_UNDER_TSX === '1') return null;
   try {
     const esbuild = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
-    const result = esbuild.buildSync({
-      entryPoints: WORKER_ENTRIES.map((e) => join(root, e)),
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      outdir: join(root, 'out'),
-      outbase: root,
-      outExtension: { '.js': '.mjs' },
-      write: false,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-    });
-    const hash = createHash('sha256');
-    for (const f of result.outputFiles) hash.update(f.path).update(f.contents);
-    const id = hash.digest('hex').slice(0, 16);
     const cache = join(root, 'node_modules', '.cache', 'raiden-pfs');
-    const dir = join(cache, id);
-    if (!existsSync(dir)) {
-      // written under a temporary name and renamed, so concurrent processes never see half a build
-      const temporary = join(cache, `${id}.${process.pid}.tmp`);
-      for (const f of result.outputFiles) {
-        const target = join(temporary, relative(join(root, 'out'), f.path));
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, f.contents);
-      }
+    const dir = join(cache, fingerprint(esbuild.version));
+    if (!existsSync(join(dir, 'complete'))) {
+      // built into a temporary folder and renamed, so concurrent processes never see half a build
+      const temporary = join(cache, `tmp-${process.pid}-${Date.now()}`);
+      esbuild.buildSync({
+        entryPoints: WORKER_ENTRIES.map((e) => join(root, e)),
+        bundle: true,
+        splitting: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        packages: 'external',
+        outdir: temporary,
+        outbase: root,
+        outExtension: { '.js': '.mjs' },
+        sourcemap: 'inline',
+        logLevel: 'silent',
+      });
+      writeFileSync(join(temporary, 'complete'), '');
       try {
         renameSync(temporary, dir);
       } catch {
         rmSync(temporary, { recursive: true, force: true });
-        if (!existsSync(dir)) throw new Error('bundle folder could not be created');
+        if (!existsSync(join(dir, 'complete'))) throw new Error('bundle folder could not be created');
       }
     }
     return new Map(WORKER_ENTRIES.map((e) => [pathToFileURL(join(root, e)).href, pathToFileURL(join(dir, e.replace(/\.ts$/, '.mjs')))]));

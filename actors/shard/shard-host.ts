@@ -40,6 +40,8 @@ export class ShardHost {
 
   /** Restores the given networks from the store and publishes their snapshots. */
   restore(networks: readonly Address[]): void {
+    const started = performance.now();
+    let channels = 0;
     for (const network of networks) {
       const actor = NetworkActor.load(this.store, network, this.registry, this.limits);
       if (actor === undefined) {
@@ -49,6 +51,11 @@ export class ShardHost {
       this.actors.set(network, actor);
       actor.publish(Date.now(), true);
       this.announce(actor);
+      channels += actor.state.channelCount;
+    }
+    if (networks.length > 0) {
+      const fields = { networks: networks.length, channels, ms: Math.round(performance.now() - started) };
+      this.notify({ type: 'log', level: 'info', message: 'networks restored from the store', fields });
     }
     this.notify({ type: 'restored', networks: [...this.actors.keys()] });
   }
