@@ -4,8 +4,14 @@ import { ZERO_ADDRESS, type Address } from '../src/domain/index.ts';
 import { NATIVE_KECCAK } from '../src/domain/keccak.ts';
 import { Logger } from '../src/log.ts';
 import { checkDataDir, closeStore, openStore, type Store } from '../src/store/environment.ts';
+import { DEFAULT_FEEDBACK_LIMITS, FeedbackStore } from '../src/store/feedback-store.ts';
+import { FailedRequests } from '../src/http/index.ts';
 import { SERVICE_VERSION, CONTRACTS_VERSION } from '../src/version.ts';
 import { QueueFull } from './front/api.ts';
+import { NO_IOUS } from './front/debug-api.ts';
+import { DEFAULT_SUGGEST_SETTINGS, SuggestCache } from './front/partner-api.ts';
+import { PresenceIndex } from './front/presence-index.ts';
+import type { SuggestTaskResult } from './path-pool/task.ts';
 import { HttpFront } from './front/http-server.ts';
 import { ServiceMetrics } from './front/service-metrics.ts';
 import { loadNativeUws } from './front/uws.ts';
@@ -22,6 +28,8 @@ import { Actors } from './service.ts';
 const REGISTRY_SLOTS = 1 << 22;
 /** Event-log lines per ingestion chunk (one signature batch, one commit per shard). */
 const CHUNK_LINES = 4000;
+/** How often the feedback table's age bound is applied when no answer triggers it. */
+const FEEDBACK_SWEEP_MS = 60_000;
 
 function printErrors(errors: readonly string[]): void {
   for (const e of errors) process.stderr.write(`pfs: error: ${e}\n`);
@@ -97,6 +105,14 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
   log.info('starting', { dataDir, chainId: chainId.toString(), serviceAddress: key.address, nativeKeccak: NATIVE_KECCAK, events: config.events });
 
   const metrics = new ServiceMetrics();
+  if (config.enableDebug) log.warning("The debug REST API is enabled. Don't do this on public nodes.");
+  const feedback = new FeedbackStore(store, DEFAULT_FEEDBACK_LIMITS, (e) => log.error('feedback write failed', { error: String(e) }));
+  feedback.sweep(Date.now());
+  const feedbackSweep = setInterval(() => feedback.sweep(Date.now()), FEEDBACK_SWEEP_MS);
+  feedbackSweep.unref();
+  // filled from presence notices, which begin during Actors.start (so the registry exists)
+  let presenceIndex: PresenceIndex | null = null;
+  const pendingPresence: Parameters<PresenceIndex['apply']>[0][] = [];
   let stopping: ((code: number) => void) | null = null;
   const stopped = new Promise<number>((resolve) => (stopping = resolve));
   const actors = await Actors.start(
@@ -114,6 +130,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       registrySlots: REGISTRY_SLOTS,
       chunkLines: CHUNK_LINES,
       onCounts: (counts) => metrics.addInputCounts(counts),
+      onPresence: (changes) => (presenceIndex === null ? pendingPresence.push(changes) : presenceIndex.apply(changes)),
     },
     store,
     log,
@@ -122,6 +139,9 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       stopping?.(1);
     },
   );
+  presenceIndex = new PresenceIndex(actors.registry);
+  for (const changes of pendingPresence.splice(0)) presenceIndex.apply(changes);
+  const presence = presenceIndex;
   metrics.queueLimit.set(config.queueLimit);
   metrics.registry.onCollect(() => {
     const now = Date.now();
@@ -131,6 +151,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     let reachable = 0;
     for (const p of actors.presence.values()) if (p.record.reachability === 'reachable') reachable++;
     metrics.reachableAddresses.set(reachable);
+    metrics.feedbackRows.set(feedback.counts().rows);
     for (const n of actors.networks.values()) {
       if (n.publishedAt > 0) metrics.snapshotAge.labels({ token_network: n.address }).set((now - n.publishedAt) / 1000);
       metrics.networkChannels.labels({ token_network: n.address }).set(n.channels);
@@ -172,6 +193,22 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
           throw e;
         }
       },
+      enableDebug: config.enableDebug,
+      feedback,
+      failedRequests: new FailedRequests(),
+      ious: NO_IOUS,
+      onlineUsers: () => presence.onlineUsers(),
+      reachableSince: () => presence.sinceByIndex(),
+      suggest: async (task) => {
+        try {
+          return (await actors.pool.run(task)) as SuggestTaskResult;
+        } catch (e) {
+          if (actors.queueSize >= config.queueLimit || /queue is at limit/i.test(String((e as Error)?.message))) throw new QueueFull();
+          throw e;
+        }
+      },
+      suggestCache: new SuggestCache(),
+      suggestSettings: DEFAULT_SUGGEST_SETTINGS,
       notReadyReason: () => actors.notReadyReason,
       metricsText: () => metrics.registry.expose(),
     },
@@ -183,6 +220,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     port = await front.listen(config.host, config.port);
   } catch (e) {
     log.log('CRITICAL', (e as Error).message);
+    clearInterval(feedbackSweep);
     await actors.stop();
     await closeStore(store);
     return 1;
@@ -198,6 +236,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     });
   }
   const code = await stopped;
+  clearInterval(feedbackSweep);
   await front.close();
   await actors.stop();
   await closeStore(store);

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Address } from '../src/domain/index.ts';
 import { AddressRegistry, AddressRegistryWriter, type AddressRegistryHandle, type NetworkSnapshotHandle } from '../src/graph/index.ts';
 import type { Logger } from '../src/log.ts';
-import type { AddressMetadata, AddressRecord } from '../src/transport/presence-tracker.ts';
+import type { AddressMetadata, AddressRecord, PresenceChange } from '../src/transport/presence-tracker.ts';
 import type { Store } from '../src/store/environment.ts';
 import { listNetworks } from '../src/store/network-store.ts';
 import { loadRegistry } from './ingress/ingress-state.ts';
@@ -39,6 +39,8 @@ export interface ActorSettings {
   readonly chunkLines: number;
   /** Receives ingress and shard outcome counts (`kind:outcome` -> n) as they arrive. */
   readonly onCounts?: (counts: Readonly<Record<string, number>>) => void;
+  /** Receives every presence change (per user) after `presence` is updated. */
+  readonly onPresence?: (changes: readonly PresenceChange[]) => void;
 }
 
 /** What the front knows about a token network. */
@@ -220,6 +222,7 @@ export class Actors {
         return;
       case 'presence':
         for (const c of n.changes) this.presence.set(c.address, { record: c.record, metadata: c.metadata });
+        this.settings.onPresence?.(n.changes);
         return;
       case 'counts':
         for (const [k, v] of Object.entries(n.counts)) this.counts.set(k, (this.counts.get(k) ?? 0) + v);

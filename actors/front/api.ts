@@ -3,6 +3,7 @@ import {
   type ApiError,
   type HttpReply,
   type RouteAnswer,
+  type FailedRequests,
   type ServiceInfo,
   addressNotOnline,
   inconsistentInternalState,
@@ -24,9 +25,12 @@ import {
   utcNowMicros,
 } from '../../src/http/index.ts';
 import type { SearchLimits } from '../../src/routing/index.ts';
+import type { FeedbackStore } from '../../src/store/feedback-store.ts';
 import type { NetworkView, PresenceView } from '../service.ts';
-import type { PathTask, PathTaskResult } from '../path-pool/task.ts';
+import type { PathTask, PathTaskResult, SuggestTask, SuggestTaskResult } from '../path-pool/task.ts';
 import type { AddressRegistryHandle } from '../../src/graph/index.ts';
+import type { IouDebugSource } from './debug-api.ts';
+import type { SuggestCache, SuggestSettings } from './partner-api.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
 /**
@@ -57,6 +61,22 @@ export interface ApiDeps {
   confirmedBlock(): number;
   /** Runs a search in the pool; rejects with QueueFull when the pool queue is at its limit. */
   search(task: PathTask): Promise<PathTaskResult>;
+  /** Whether the /v1/_debug routes exist (--enable-debug). */
+  readonly enableDebug: boolean;
+  /** The feedback rows of paths answers (spec §9.1). */
+  readonly feedback: FeedbackStore;
+  /** Failed paths requests for /_debug/routes; filled only with enableDebug. */
+  readonly failedRequests: FailedRequests;
+  /** IOUs as /_debug/ious reads them. */
+  readonly ious: IouDebugSource;
+  /** Matrix users whose presence is ONLINE (/_debug/stats). */
+  onlineUsers(): number;
+  /** Reachability-change times by registry index, NaN where not REACHABLE (suggest_partner uptime). */
+  reachableSince(): Float64Array;
+  /** Runs a suggest_partner computation in the pool; rejects with QueueFull like `search`. */
+  suggest(task: SuggestTask): Promise<SuggestTaskResult>;
+  readonly suggestCache: SuggestCache;
+  readonly suggestSettings: SuggestSettings;
 }
 
 /** Thrown by `search` when the pool's queue is full. */
@@ -143,6 +163,9 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
   const outcome = result.outcome;
   deps.metrics.searchOutcomes.labels({ outcome: outcome.kind }).inc();
   const summary = { from: request.from, to: request.to, value: request.value };
+  // debug mode remembers failures for /_debug/routes (the reference's last_failed_requests);
+  // an exhausted search budget is a failure without routes too
+  if (outcome.kind !== 'routes' && deps.enableDebug) deps.failedRequests.add({ network: tn.value, source: request.from, target: request.to });
   switch (outcome.kind) {
     case 'no_route':
       return fail(noRouteFound(summary, outcome.reason, BigInt(deps.confirmedBlock())));
@@ -160,7 +183,10 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
         }
         routes.push({ path: route.path, estimatedFee: route.estimatedFee, metadata });
       }
-      return pathsReply(routes, newFeedbackToken());
+      // one feedback row per route (spec §2.3); the write is queued, not awaited
+      const token = newFeedbackToken();
+      deps.feedback.record(token, tn.value, Date.now(), routes);
+      return pathsReply(routes, token);
     }
   }
 }

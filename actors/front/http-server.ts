@@ -71,7 +71,7 @@ export class HttpFront {
       state.aborted = true;
     });
 
-    const found = match(method, path);
+    const found = match(method, path, this.deps.enableDebug);
     const endpoint = found.kind === 'route' ? found.route.endpoint : found.endpoint;
     const methodLabel = KNOWN_METHODS.has(method) ? method : 'OTHER';
     const send = (reply: HttpReply, close = false): void => {

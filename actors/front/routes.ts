@@ -1,5 +1,8 @@
 import { type HttpReply, METRICS_CONTENT_TYPE, jsonReply, methodNotAllowed, notFoundHtml, renderError } from '../../src/http/index.ts';
 import { type ApiDeps, type ApiRequest, handleInfo, handleMetadata, handleOnlineAddresses, handlePaths } from './api.ts';
+import { handleDebugIous, handleDebugRoutes, handleDebugStats } from './debug-api.ts';
+import { handleFeedback } from './feedback-api.ts';
+import { handleSuggestPartner } from './partner-api.ts';
 
 /**
  * The route table: URL patterns (matched on the percent-decoded path, one segment per
@@ -22,6 +25,8 @@ interface Route {
   /** Methods the route serves besides OPTIONS (and HEAD for GET routes). */
   readonly method: 'GET' | 'POST';
   readonly handler: Handler;
+  /** Exists only with --enable-debug; otherwise the path is unknown (HTML 404, as in the reference). */
+  readonly debugOnly?: boolean;
 }
 
 const SEGMENT = '([^/]+)';
@@ -32,6 +37,12 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/v1\/info$/, endpoint: '/api/v1/info', method: 'GET', handler: (d) => handleInfo(d, 1) },
   { pattern: /^\/api\/v2\/info$/, endpoint: '/api/v2/info', method: 'GET', handler: (d) => handleInfo(d, 2) },
   { pattern: new RegExp(`^/api/v1/address/${SEGMENT}/metadata$`), endpoint: '/api/v1/address/<address>/metadata', method: 'GET', handler: (d, a) => handleMetadata(d, a[0]!) },
+  { pattern: new RegExp(`^/api/v1/${SEGMENT}/feedback$`), endpoint: '/api/v1/<token_network>/feedback', method: 'POST', handler: (d, a, r) => handleFeedback(d, a[0]!, r) },
+  { pattern: new RegExp(`^/api/v1/${SEGMENT}/suggest_partner$`), endpoint: '/api/v1/<token_network>/suggest_partner', method: 'GET', handler: (d, a) => handleSuggestPartner(d, a[0]!) },
+  { pattern: new RegExp(`^/api/v1/_debug/routes/${SEGMENT}/${SEGMENT}$`), endpoint: '/api/v1/_debug/routes/<token_network>/<source>', method: 'GET', handler: (d, a) => handleDebugRoutes(d, a[0]!, a[1]!, null), debugOnly: true },
+  { pattern: new RegExp(`^/api/v1/_debug/routes/${SEGMENT}/${SEGMENT}/${SEGMENT}$`), endpoint: '/api/v1/_debug/routes/<token_network>/<source>/<target>', method: 'GET', handler: (d, a) => handleDebugRoutes(d, a[0]!, a[1]!, a[2]!), debugOnly: true },
+  { pattern: new RegExp(`^/api/v1/_debug/ious/${SEGMENT}$`), endpoint: '/api/v1/_debug/ious/<source>', method: 'GET', handler: (d, a) => handleDebugIous(d, a[0]!), debugOnly: true },
+  { pattern: /^\/api\/v1\/_debug\/stats$/, endpoint: '/api/v1/_debug/stats', method: 'GET', handler: (d) => handleDebugStats(d), debugOnly: true },
   { pattern: /^\/health$/, endpoint: '/health', method: 'GET', handler: () => jsonReply(200, { status: 'alive' }) },
   { pattern: /^\/ready$/, endpoint: '/ready', method: 'GET', handler: (d) => readyReply(d.notReadyReason()) },
   { pattern: /^\/metrics$/, endpoint: '/metrics', method: 'GET', handler: (d) => ({ status: 200, contentType: METRICS_CONTENT_TYPE, body: d.metricsText(), headers: [] }) },
@@ -75,10 +86,14 @@ export type Match =
   | { readonly kind: 'route'; readonly route: Route; readonly args: readonly string[]; readonly needsBody: boolean }
   | { readonly kind: 'reply'; readonly endpoint: string; readonly reply: HttpReply };
 
-/** Finds the route of `method path`, or the immediate answer (404, 405, OPTIONS). */
-export function match(method: string, rawPath: string): Match {
+/**
+ * Finds the route of `method path`, or the immediate answer (404, 405, OPTIONS). The debug
+ * routes take part only when `debug` is on.
+ */
+export function match(method: string, rawPath: string, debug = false): Match {
   const path = decodePath(rawPath);
   for (const route of ROUTES) {
+    if (route.debugOnly === true && !debug) continue;
     const m = route.pattern.exec(path);
     if (m === null) continue;
     if (method === 'OPTIONS') {

@@ -20,6 +20,10 @@ export class ServiceMetrics {
   readonly reachableAddresses: Gauge;
   readonly confirmedBlock: Gauge;
   readonly ready: Gauge;
+  readonly feedback: Counter;
+  readonly feedbackRows: Gauge;
+  readonly suggestSeconds: Histogram;
+  readonly suggestOutcomes: Counter;
 
   constructor() {
     const r = this.registry;
@@ -49,6 +53,18 @@ export class ServiceMetrics {
     this.reachableAddresses = r.gauge({ name: 'pfs_reachable_addresses', help: 'Addresses whose Matrix presence makes them reachable.' });
     this.confirmedBlock = r.gauge({ name: 'pfs_confirmed_block', help: 'Highest confirmed block applied.' });
     this.ready = r.gauge({ name: 'pfs_ready', help: '1 once every configured input source has caught up.' });
+    this.feedback = r.counter({
+      name: 'pfs_feedback',
+      help: 'Route feedback received, by outcome: accepted (stored), repeated (answered 200, the route had feedback already), rejected (400: unknown token or route, or older than 10 minutes).',
+      labelNames: ['outcome'],
+    });
+    this.feedbackRows = r.gauge({ name: 'pfs_feedback_rows', help: 'Feedback rows (returned routes) retained in the bounded feedback table.' });
+    this.suggestSeconds = r.histogram({
+      name: 'pfs_suggest_partner_seconds',
+      help: 'Time one suggest_partner computation (centrality search) took in a pool worker; cached answers are not counted.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    });
+    this.suggestOutcomes = r.counter({ name: 'pfs_suggest_partner_computations', help: 'suggest_partner computations by outcome (suggested, budget_exhausted).', labelNames: ['outcome'] });
   }
 
   /** Adds ingress/shard counts keyed `kind:outcome`. */

@@ -133,14 +133,16 @@ export class IngressCore {
     // Announced in the order the addresses were first seen (the order of their first
     // users), which is the order a live run announced them in: the store keeps address
     // records in byte order, and the front lists online addresses in announcement order.
+    // One change per user, not per address: the front counts online users (debug stats).
     // One pass over the users, so a restart stays linear in the number of users.
     const changes: PresenceChange[] = [];
-    const announced = new Set<Address>();
+    const metadata = new Map<Address, PresenceChange['metadata']>();
     for (const user of this.tracker.allUsers()) {
-      if (announced.has(user.address)) continue;
-      announced.add(user.address);
       const record = this.tracker.address(user.address);
-      if (record !== undefined) changes.push({ address: user.address, record, metadata: this.tracker.metadata(user.address), user });
+      if (record === undefined) continue;
+      let m = metadata.get(user.address);
+      if (m === undefined) metadata.set(user.address, (m = this.tracker.metadata(user.address)));
+      changes.push({ address: user.address, record, metadata: m, user });
     }
     if (changes.length > 0) this.deps.notify({ type: 'presence', changes });
     persistRegistry(store, registry, this.persistedRegistry);

@@ -5,10 +5,11 @@ import {
   type NetworkSnapshotHandle,
   SnapshotWriter,
   TokenNetworkState,
+  encodeSnapshotImage,
 } from '../../src/graph/index.ts';
 import { DeferredStore, type DeferralLimits, type DeferredUpdate } from '../../src/store/deferred-store.ts';
 import type { Store } from '../../src/store/environment.ts';
-import { NetworkStore, type NetworkRecord } from '../../src/store/network-store.ts';
+import { NetworkStore, networkKey, type NetworkRecord } from '../../src/store/network-store.ts';
 import { isFeeTimestampInFuture } from '../../src/protocol/index.ts';
 import type { ShardEvent } from './messages.ts';
 
@@ -23,6 +24,7 @@ export class NetworkActor {
   readonly state: TokenNetworkState;
   private readonly snapshot: SnapshotWriter;
   private readonly store: NetworkStore;
+  private readonly rootStore: Store;
   private readonly deferred: DeferredStore;
   private readonly tokenAddress: Address;
   private readonly createdSeq: number;
@@ -35,6 +37,8 @@ export class NetworkActor {
   private readonly removed = new Set<bigint>();
   private persistedNodes: number;
   private recordDirty = false;
+  /** True while the store holds a snapshot image of this network (see writeImage). */
+  private imageStored: boolean;
   private lastPublish = 0;
   private lastBuildMs = 0;
 
@@ -47,6 +51,7 @@ export class NetworkActor {
   ) {
     this.network = record.address;
     this.state = state;
+    this.rootStore = store;
     this.store = new NetworkStore(store, record.address);
     this.deferred = new DeferredStore(store, record.address, limits);
     this.limits = limits;
@@ -56,6 +61,7 @@ export class NetworkActor {
     this.positions = new Map(record.positions);
     this.persistedNodes = record.nodeCount;
     this.snapshot = new SnapshotWriter(state, (_node, address) => Math.max(0, registry.lookup(address)));
+    this.imageStored = store.dbs.images.doesExist(networkKey(record.address));
   }
 
   /** Restores a stored network; undefined if it is not stored. */
@@ -176,6 +182,12 @@ export class NetworkActor {
 
   /** Queues every change since the last flush for the current LMDB transaction. */
   flush(): void {
+    const changed = this.persistedNodes !== this.state.nodes.length || this.dirty.size > 0 || this.removed.size > 0 || this.recordDirty;
+    // the image shows the state before this change: it goes in the same transaction
+    if (changed && this.imageStored) {
+      void this.rootStore.dbs.images.remove(networkKey(this.network));
+      this.imageStored = false;
+    }
     for (let i = this.persistedNodes; i < this.state.nodes.length; i++) this.store.putNode(i, this.state.nodes[i]!);
     if (this.persistedNodes !== this.state.nodes.length) {
       this.persistedNodes = this.state.nodes.length;
@@ -214,6 +226,18 @@ export class NetworkActor {
     this.lastBuildMs = Date.now() - start;
     this.lastPublish = now;
     return this.snapshot.handle();
+  }
+
+  /**
+   * Stores an image of the current snapshot (after a final flush, at a clean stop), so the
+   * next start can serve this network before it has rebuilt the state from the records.
+   */
+  writeImage(): void {
+    if (this.imageStored) return;
+    this.publish(Date.now(), true);
+    const image = encodeSnapshotImage(this.snapshot.handle(), { channels: this.state.channelCount, nodes: this.state.nodes.length });
+    void this.rootStore.dbs.images.put(networkKey(this.network), image);
+    this.imageStored = true;
   }
 
   /** The current snapshot handle (latest published generation). */

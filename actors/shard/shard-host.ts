@@ -1,7 +1,8 @@
 import type { Address } from '../../src/domain/index.ts';
-import type { AddressRegistry } from '../../src/graph/index.ts';
+import { type AddressRegistry, type SnapshotImage, decodeSnapshotImage, imageMatchesRegistry } from '../../src/graph/index.ts';
 import type { DeferralLimits } from '../../src/store/deferred-store.ts';
 import type { Store } from '../../src/store/environment.ts';
+import { networkKey } from '../../src/store/network-store.ts';
 import type { ShardCommand, ShardEvent, ShardNotice, ShardReply } from './messages.ts';
 import { NetworkActor } from './network-actor.ts';
 
@@ -38,30 +39,84 @@ export class ShardHost {
     this.notify = notify;
   }
 
-  /** Restores the given networks from the store and publishes their snapshots. */
+  /** Resolves once every restored network's writable state is built; commands wait for it. */
+  ready: Promise<void> = Promise.resolve();
+
+  /**
+   * Restores the given networks. A network with a snapshot image (written at the last
+   * clean stop) is published from it at once, and its writable state is rebuilt from the
+   * records right after (commands queue behind `ready`); the others are rebuilt first.
+   */
   restore(networks: readonly Address[]): void {
     const started = performance.now();
+    const later: Address[] = [];
     let channels = 0;
     for (const network of networks) {
-      const actor = NetworkActor.load(this.store, network, this.registry, this.limits);
-      if (actor === undefined) {
-        this.notify({ type: 'log', level: 'error', message: 'network assigned to this shard is not stored', fields: { network } });
-        continue;
-      }
-      this.actors.set(network, actor);
-      actor.publish(Date.now(), true);
-      this.announce(actor);
-      channels += actor.state.channelCount;
+      const image = this.loadImage(network);
+      if (image !== null) {
+        this.notify({ type: 'snapshot', network, handle: image.handle, channels: image.meta.channels ?? 0, nodes: image.meta.nodes ?? 0 });
+        later.push(network);
+      } else channels += this.restoreNow(network);
     }
     if (networks.length > 0) {
-      const fields = { networks: networks.length, channels, ms: Math.round(performance.now() - started) };
+      const fields = { networks: networks.length, fromImages: later.length, channels, ms: Math.round(performance.now() - started) };
       this.notify({ type: 'log', level: 'info', message: 'networks restored from the store', fields });
     }
-    this.notify({ type: 'restored', networks: [...this.actors.keys()] });
+    this.notify({ type: 'restored', networks });
+    if (later.length === 0) return;
+    this.ready = new Promise((resolve) => {
+      setImmediate(() => {
+        const rebuilding = performance.now();
+        let rebuilt = 0;
+        for (const network of later) rebuilt += this.restoreNow(network);
+        const fields = { networks: later.length, channels: rebuilt, ms: Math.round(performance.now() - rebuilding) };
+        this.notify({ type: 'log', level: 'info', message: 'writable state rebuilt behind the snapshot images', fields });
+        resolve();
+      });
+    });
   }
 
-  /** Executes one command from the ingress; resolves after the LMDB commit. */
+  /** Loads a network from its records and publishes its snapshot; returns its channel count. */
+  private restoreNow(network: Address): number {
+    const actor = NetworkActor.load(this.store, network, this.registry, this.limits);
+    if (actor === undefined) {
+      this.notify({ type: 'log', level: 'error', message: 'network assigned to this shard is not stored', fields: { network } });
+      return 0;
+    }
+    this.actors.set(network, actor);
+    actor.publish(Date.now(), true);
+    this.announce(actor);
+    return actor.state.channelCount;
+  }
+
+  /** The stored image of a network, if there is one that fits the current address registry. */
+  private loadImage(network: Address): SnapshotImage | null {
+    const bytes = this.store.dbs.images.get(networkKey(network));
+    if (bytes === undefined) return null;
+    const image = decodeSnapshotImage(bytes, `${process.pid}-${Date.now()}-image-${Math.random().toString(36).slice(2)}`);
+    if (image === null || !imageMatchesRegistry(image.handle, (a) => this.registry.lookup(a as Address))) {
+      this.notify({ type: 'log', level: 'warning', message: 'snapshot image unusable; rebuilding from the records', fields: { network } });
+      return null;
+    }
+    return image;
+  }
+
+  /**
+   * At a clean stop: after the last commit, stores an image of every network's snapshot so
+   * the next start serves at once. A crash skips this and the next start rebuilds instead.
+   */
+  async stop(): Promise<void> {
+    await this.ready;
+    for (const actor of this.actors.values()) actor.writeImage();
+    await this.store.env.committed;
+  }
+
+  /**
+   * Executes one command from the ingress; resolves after the LMDB commit. Waits for the
+   * rebuild behind the snapshot images first (callers must still serialise commands).
+   */
   async handle(command: ShardCommand): Promise<ShardReply> {
+    await this.ready;
     const outcomes: Record<string, number> = {};
     const now = Date.now();
     switch (command.type) {

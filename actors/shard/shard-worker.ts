@@ -13,8 +13,8 @@ const main = new Mailbox<never, never, ShardControl, ShardControlReply, ShardNot
 const host = new ShardHost(store, new AddressRegistry(data.registry), data.limits, (n) => main.notify(n));
 host.restore(data.networks);
 
-// serialise commands: each batch commits before the next starts
-let queue: Promise<unknown> = Promise.resolve();
+// serialise commands: each batch commits before the next starts (and after the restore)
+let queue: Promise<unknown> = host.ready;
 const timer = setInterval(() => {
   if (host.pending) host.publishDue(Date.now());
 }, 100);
@@ -36,6 +36,7 @@ main.onCall(async (c) => {
     case 'stop':
       clearInterval(timer);
       await queue;
+      await host.stop();
       await closeStore(store);
       return { type: 'ok' };
   }

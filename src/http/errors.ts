@@ -1,6 +1,6 @@
 import { toChecksumAddress, type Address } from '../domain/index.ts';
 import { iouToJson, type IouFields } from './iou-json.ts';
-import type { JsonOut, JsonOutRecord } from './json.ts';
+import { JsonFloat, type JsonOut, type JsonOutRecord } from './json.ts';
 import { HTML_CONTENT_TYPE, jsonReply, type HttpReply } from './reply.ts';
 
 /*
@@ -243,7 +243,8 @@ export function inconsistentInternalState(): EnvelopeError {
 
 /** 2203 (HTTP 404): no online Matrix user for the address; seconds since seen offline (float). */
 export function addressNotOnline(given: string, seenOfflineSinceSeconds: number): EnvelopeError {
-  return envelope(404, 2203, { address: given, seen_offline_since: seenOfflineSinceSeconds });
+  // a Python float: 12.0 must not come out as 12
+  return envelope(404, 2203, { address: given, seen_offline_since: new JsonFloat(seenOfflineSinceSeconds) });
 }
 
 /**

@@ -1,5 +1,6 @@
 export {
   DEFAULT_JSON_LIMITS,
+  JsonFloat,
   parseJson,
   parseJsonBytes,
   stringifyJson,
@@ -112,3 +113,16 @@ export {
   type RegistryOptions,
 } from './metrics.ts';
 export { pythonFloatRepr, pythonStr, pythonUtcIsoformat } from './python-text.ts';
+export {
+  debugIouReply,
+  debugRoutesReply,
+  debugStatsReply,
+  FAILED_REQUESTS_KEPT,
+  FailedRequests,
+  parseDebugAddress,
+  type DebugIou,
+  type DebugRouteEntry,
+  type DebugStats,
+  type FailedRequest,
+} from './debug.ts';
+export { suggestPartnerBody, suggestPartnerReply, type PartnerSuggestionJson } from './partners-json.ts';

@@ -387,13 +387,29 @@ function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
 }
 
-/** A value the serializer can write: parsed values, plain records, Maps, bigint amounts. */
+/**
+ * A number the reference computes as a Python float, written as Python writes floats:
+ * `1.0` rather than `1` (a plain `number` that happens to be integral is written as an
+ * integer, which is right for the reference's ints but not for its floats: centralities,
+ * uptimes and scores of suggest_partner, seconds in error details). Non-finite values come
+ * out as `NaN` / `Infinity` / `-Infinity`, as `json.dumps` writes them.
+ */
+export class JsonFloat {
+  readonly value: number;
+
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/** A value the serializer can write: parsed values, plain records, Maps, bigint amounts, floats. */
 export type JsonOut =
   | null
   | boolean
   | string
   | bigint
   | number
+  | JsonFloat
   | readonly JsonOut[]
   | ReadonlyMap<string, JsonOut>
   | JsonOutRecord;
@@ -437,6 +453,7 @@ function write(v: JsonOut, python: boolean): string {
     default:
       break;
   }
+  if (v instanceof JsonFloat) return writeFloat(v.value, python);
   const comma = python ? ', ' : ',';
   if (Array.isArray(v)) {
     let out = '[';
@@ -461,6 +478,17 @@ function write(v: JsonOut, python: boolean): string {
     }
   }
   return out + '}';
+}
+
+function writeFloat(x: number, python: boolean): string {
+  if (!python) {
+    if (!Number.isFinite(x)) throw new TypeError(`cannot write non-finite number ${x} as JSON`);
+    return String(x);
+  }
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  return pythonFloatRepr(x);
 }
 
 function writeKey(k: string, python: boolean): string {

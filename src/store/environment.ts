@@ -31,6 +31,13 @@ export interface Databases {
   readonly presence: Database<Buffer, Buffer>;
   /** source name (UTF-8) -> source cursor (how far input has been applied). */
   readonly cursors: Database<Buffer, Buffer>;
+  /** Route feedback of paths answers, bounded (feedback-store.ts); written by the main thread only. */
+  readonly feedback: Database<Buffer, Buffer>;
+  /**
+   * token network (20) -> snapshot image written at a clean stop. Removed in the same
+   * transaction as the network's next change, so a stored image always matches the records.
+   */
+  readonly images: Database<Buffer, Buffer>;
 }
 
 /** An open store. */
@@ -65,6 +72,8 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     addresses: binary('addresses'),
     presence: binary('presence'),
     cursors: binary('cursors'),
+    feedback: binary('feedback'),
+    images: binary('images'),
   };
   return { env, dbs, path };
 }

@@ -32,7 +32,8 @@ export interface NetworkRecord {
   readonly positions: ReadonlyMap<string, number>;
 }
 
-function networkKey(network: Address): Buffer {
+/** The 20-byte key of a token network (the prefix of its key range). */
+export function networkKey(network: Address): Buffer {
   return Buffer.from(addressToBytes(network));
 }
 

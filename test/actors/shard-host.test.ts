@@ -20,7 +20,7 @@ after(() => dirs.forEach((c) => c()));
 let line = 0;
 const pos = () => ({ source: 'file:test', at: ++line });
 
-function capacity(id: bigint, updating: string, other: string, u: bigint, o: bigint): ShardEvent {
+function capacity(id: bigint, updating: string, other: string, u: bigint, o: bigint, nonce = 1n): ShardEvent {
   return {
     kind: 'capacity_update',
     network: NETWORK,
@@ -29,7 +29,7 @@ function capacity(id: bigint, updating: string, other: string, u: bigint, o: big
       channelId: id,
       updating: updating as never,
       other: other as never,
-      updatingNonce: 1n,
+      updatingNonce: nonce,
       otherNonce: 0n,
       updatingCapacity: u,
       otherCapacity: o,
@@ -97,6 +97,41 @@ describe('shard host over a real LMDB environment', () => {
     // positions survived: the replay is skipped after the restart too
     const third = await host2.handle({ type: 'batch', id: 3, events: events.slice(1, 3) });
     assert.deepEqual(Object.keys(third.outcomes).sort(), ['capacity_update:duplicate', 'channel_opened:duplicate']);
+
+    // a clean stop stores a snapshot image: the next start serves from it before rebuilding
+    await host2.stop();
     await closeStore(store2);
+    const store3 = openStore(dir.path);
+    const notices3: ShardNotice[] = [];
+    const host3 = new ShardHost(store3, registry, limits, (n) => notices3.push(n));
+    host3.restore([NETWORK]);
+    const fromImage = notices3.filter((n) => n.type === 'snapshot');
+    assert.equal(fromImage.length, 1, 'published from the image before any rebuild');
+    const first = fromImage[0];
+    assert.ok(first !== undefined && first.type === 'snapshot');
+    assert.ok(first.handle.epoch.includes('-image-'));
+    assert.equal(first.channels, 2);
+    const answer = (h: typeof snapshot.handle) => JSON.stringify(search(h), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    assert.equal(answer(first.handle), answer(snapshot.handle));
+    // commands wait for the rebuild; then the image is gone with the first change
+    const fourth = await host3.handle({ type: 'batch', id: 4, events: [capacity(2n, address(1), address(2), 120n, 40n, 2n)] });
+    assert.equal(fourth.outcomes['capacity_update:applied'], 1, JSON.stringify(fourth.outcomes));
+    const rebuilt = notices3.filter((n) => n.type === 'snapshot');
+    assert.equal(rebuilt.length, 2, 'the rebuilt state is published under a new epoch');
+    assert.equal(store3.dbs.images.doesExist(Buffer.from(NETWORK.slice(2), 'hex')), false, 'a change removes the image');
+    await closeStore(store3);
+
+    // a corrupt image is ignored: the network is rebuilt from the records at once
+    const store4 = openStore(dir.path);
+    await store4.dbs.images.put(Buffer.from(NETWORK.slice(2), 'hex'), Buffer.from('PFSI\x01garbage'));
+    const notices4: ShardNotice[] = [];
+    const host4 = new ShardHost(store4, registry, limits, (n) => notices4.push(n));
+    host4.restore([NETWORK]);
+    const direct = notices4.filter((n) => n.type === 'snapshot');
+    assert.equal(direct.length, 1);
+    const only = direct[0];
+    assert.ok(only !== undefined && only.type === 'snapshot' && !only.handle.epoch.includes('-image-'));
+    assert.ok(notices4.some((n) => n.type === 'log' && n.level === 'warning'));
+    await closeStore(store4);
   });
 });

@@ -284,14 +284,16 @@ describe('IngressCore: presence', () => {
     assert.equal(tracker.metadata(K[1]!.address)!.displayname, displaynameOf(K[1]!, userIdOf(K[1]!.address, SERVER)));
     await closeStore(store);
 
-    // a restarted ingress announces the restored presence and sets the shared reachability
+    // a restarted ingress announces the restored presence, one change per user (the front
+    // counts online users), and sets the shared reachability
     h = new IngressHarness(dir, { chainId: CHAIN });
     const restored = h.notices.find((x) => x.type === 'presence');
     assert.ok(restored !== undefined && restored.type === 'presence');
-    assert.deepEqual(restored.changes.map((c) => [c.address, c.record.reachability, c.metadata?.user_id ?? null]), [
-      [K[0]!.address, 'unreachable', null],
-      [K[1]!.address, 'reachable', userIdOf(K[1]!.address, SERVER)],
-      [K[2]!.address, 'unreachable', null],
+    assert.deepEqual(restored.changes.map((c) => [c.address, c.record.reachability, c.metadata?.user_id ?? null, c.user.userId, c.user.presence]), [
+      [K[0]!.address, 'unreachable', null, userIdOf(K[0]!.address, SERVER), 'offline'],
+      [K[1]!.address, 'reachable', userIdOf(K[1]!.address, SERVER), userIdOf(K[1]!.address, SERVER), 'online'],
+      [K[1]!.address, 'reachable', userIdOf(K[1]!.address, SERVER), userIdOf(K[1]!.address, 'second.server'), 'online'],
+      [K[2]!.address, 'unreachable', null, userIdOf(K[2]!.address, SERVER), 'offline'],
     ]);
     assert.deepEqual([0, 1, 2].map((i) => h.reachable(K[i]!.address)), [false, true, false]);
     await h.close();

@@ -4,3 +4,4 @@ export * from './schedule-table.ts';
 export * from './shared-memory.ts';
 export * from './topology.ts';
 export * from './address-registry.ts';
+export * from './snapshot-image.ts';
