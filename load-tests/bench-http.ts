@@ -14,14 +14,21 @@ import autocannon from 'autocannon';
 import { toChecksumAddress } from '../src/domain/index.ts';
 import { Random } from '../src/util/random.ts';
 import { ServiceProcess } from '../test/helpers/service-process.ts';
-import { argNumber, report } from './lib/bench-common.ts';
+import { benchArgs, report } from './lib/bench-common.ts';
 import { benchDataDir } from './lib/bench-data.ts';
 import { BENCH_CHAIN_ID, BENCH_NETWORK } from './lib/bench-logs.ts';
 import type { NetworkSpec } from '../src/demo/topology.ts';
 
-const duration = argNumber('duration', 20);
-const connections = argNumber('connections', 16);
-const { dataDir, benchLog } = await benchDataDir(argNumber('nodes', 20_000), argNumber('channels', 100_000), 1, process.argv.includes('--rebuild'), (s) =>
+const args = benchArgs('npm run bench:http -- [options]: autocannon against pfs serve with --workers 1, then 2', {
+  duration: { help: 'seconds of load per run', number: 20 },
+  connections: { help: 'concurrent connections', number: 16 },
+  nodes: { help: 'nodes of the seeded scale-free network', number: 20_000 },
+  channels: { help: 'channels of the network', number: 100_000 },
+  rebuild: { help: 'rebuild the cached data dir', flag: true },
+});
+const duration = args.num('duration');
+const connections = args.num('connections');
+const { dataDir, benchLog } = await benchDataDir(args.num('nodes'), args.num('channels'), 1, args.flag('rebuild'), (s) =>
   process.stderr.write(s + '\n'),
 );
 

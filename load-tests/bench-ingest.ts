@@ -11,17 +11,23 @@
 import { join } from 'node:path';
 import { tempDir } from '../test/helpers/temp-dir.ts';
 import { ServiceProcess } from '../test/helpers/service-process.ts';
-import { argNumber, argValue, memoryOf, report } from './lib/bench-common.ts';
+import { benchArgs, memoryOf, report } from './lib/bench-common.ts';
 import { BENCH_CHAIN_ID, benchLog, updatesIn } from './lib/bench-logs.ts';
 
-const nodes = argNumber('nodes', 20_000);
-const channels = argNumber('channels', 100_000);
-const rounds = argNumber('rounds', 5);
+const args = benchArgs('npm run bench:ingest -- [options]: signed updates through the real ingress and shards', {
+  nodes: { help: 'nodes of the seeded scale-free network', number: 20_000 },
+  channels: { help: 'channels of the network', number: 100_000 },
+  rounds: { help: 'rounds of capacity updates from both sides of every channel', number: 5 },
+  workers: { help: 'pass --workers to the service (default: its own default)', text: true },
+});
+const nodes = args.num('nodes');
+const channels = args.num('channels');
+const rounds = args.num('rounds');
 const log = benchLog(nodes, channels, rounds, (s) => process.stderr.write(s + '\n'));
 const updates = updatesIn(log.spec, rounds);
 
 const dir = tempDir('pfs-bench-ingest-');
-const workers = argValue('workers');
+const workers = args.text('workers');
 const started = Date.now();
 const service = await ServiceProcess.start({
   dataDir: join(dir.path, 'data'),

@@ -6,15 +6,22 @@
  * the start, with --workers 2 by default. The median of several runs is reported.
  */
 import { ServiceProcess } from '../test/helpers/service-process.ts';
-import { argNumber, argValue, memoryOf, report } from './lib/bench-common.ts';
+import { benchArgs, memoryOf, report } from './lib/bench-common.ts';
 import { benchDataDir } from './lib/bench-data.ts';
 import { BENCH_CHAIN_ID } from './lib/bench-logs.ts';
 
-const nodes = argNumber('nodes', 20_000);
-const channels = argNumber('channels', 100_000);
-const runs = argNumber('runs', 3);
-const workers = argValue('workers') ?? '2';
-const { dataDir, benchLog } = await benchDataDir(nodes, channels, 1, process.argv.includes('--rebuild'), (s) => process.stderr.write(s + '\n'));
+const args = benchArgs('npm run bench:restart -- [options]: process start to /ready on a stored network', {
+  nodes: { help: 'nodes of the seeded scale-free network', number: 20_000 },
+  channels: { help: 'channels of the network', number: 100_000 },
+  runs: { help: 'restarts measured (the median is reported)', number: 3 },
+  workers: { help: 'pool threads of the service', number: 2 },
+  rebuild: { help: 'rebuild the cached data dir', flag: true },
+});
+const nodes = args.num('nodes');
+const channels = args.num('channels');
+const runs = args.num('runs');
+const workers = String(args.num('workers'));
+const { dataDir, benchLog } = await benchDataDir(nodes, channels, 1, args.flag('rebuild'), (s) => process.stderr.write(s + '\n'));
 
 const ready: number[] = [];
 const rss: number[] = [];

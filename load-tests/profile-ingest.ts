@@ -12,10 +12,15 @@ import { AddressRegistryWriter } from '../src/graph/index.ts';
 import { recoverEip191Signer } from '../src/protocol/index.ts';
 import { closeStore, openStore } from '../src/store/environment.ts';
 import { tempDir } from '../test/helpers/temp-dir.ts';
-import { argNumber } from './lib/bench-common.ts';
+import { benchArgs } from './lib/bench-common.ts';
 import { BENCH_CHAIN_ID, benchLog, updatesIn } from './lib/bench-logs.ts';
 
-const log = benchLog(argNumber('nodes', 4000), argNumber('channels', 20_000), argNumber('rounds', 1), (s) => process.stderr.write(s + '\n'));
+const args = benchArgs('node --import tsx load-tests/profile-ingest.ts -- [options]: single-thread CPU profile of ingestion', {
+  nodes: { help: 'nodes of the seeded scale-free network', number: 4000 },
+  channels: { help: 'channels of the network', number: 20_000 },
+  rounds: { help: 'rounds of capacity updates', number: 1 },
+});
+const log = benchLog(args.num('nodes'), args.num('channels'), args.num('rounds'), (s) => process.stderr.write(s + '\n'));
 const dir = tempDir('pfs-profile-ingest-');
 const store = openStore(join(dir.path, 'data'));
 const registry = new AddressRegistryWriter(AddressRegistryWriter.allocate(1 << 20));
@@ -43,7 +48,7 @@ const t0 = performance.now();
 await core.runFile(log.path);
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-const updates = updatesIn(log.spec, argNumber('rounds', 1));
+const updates = updatesIn(log.spec, args.num('rounds'));
 process.stdout.write(`${updates} updates: wall ${(wall / 1000).toFixed(1)} s, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, ${((cpu.user + cpu.system) / updates).toFixed(0)} µs cpu/update (incl. opens and presence)\n`);
 await closeStore(store);
 dir.cleanup();
