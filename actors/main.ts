@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Config, dataDirFor, parseProcessConfig, resolveKey } from '../src/config.ts';
+import { type Config, confirmationsFor, dataDirFor, parseProcessConfig, resolveKey } from '../src/config.ts';
 import { ZERO_ADDRESS, type Address } from '../src/domain/index.ts';
 import { NATIVE_KECCAK } from '../src/domain/keccak.ts';
 import { Logger } from '../src/log.ts';
@@ -17,6 +17,7 @@ import { ServiceMetrics } from './front/service-metrics.ts';
 import { loadNativeUws } from './front/uws.ts';
 import { startDemo } from './demo.ts';
 import { Actors } from './service.ts';
+import { type ChainLink, connectChain } from './chain-link.ts';
 
 /**
  * The process: configuration, data dir, actors, HTTP front, signals. Exit codes: 0 after
@@ -30,6 +31,8 @@ const REGISTRY_SLOTS = 1 << 22;
 const CHUNK_LINES = 4000;
 /** How often the feedback table's age bound is applied when no answer triggers it. */
 const FEEDBACK_SWEEP_MS = 60_000;
+/** Per-request timeout of the chain source's JSON-RPC calls (the reference's web3 default). */
+const CHAIN_REQUEST_TIMEOUT_MS = 10_000;
 
 function printErrors(errors: readonly string[]): void {
   for (const e of errors) process.stderr.write(`pfs: error: ${e}\n`);
@@ -52,7 +55,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const unsupported: string[] = [];
-  if (parsed.config.ethRpc !== null) unsupported.push('--eth-rpc: the live chain source is not available in this version (file-only mode)');
   if (parsed.config.matrixServers.length > 0) unsupported.push('--matrix-server: the live Matrix source is not available in this version');
   if (unsupported.length > 0) {
     printErrors(unsupported);
@@ -73,8 +75,18 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     printErrors([key.error]);
     return 2;
   }
-  // file-only mode: the chain id is required by the configuration
-  const chainId = initial.chainId!;
+  // with --eth-rpc the node decides the chain id (checked against --chain-id); in
+  // file-only mode the configuration requires --chain-id
+  let link: ChainLink | null = null;
+  if (initial.ethRpc !== null) {
+    const connected = await connectChain(initial, key.address, log);
+    if (!connected.ok) {
+      log.log('CRITICAL', connected.message);
+      return 1;
+    }
+    link = connected.link;
+  }
+  const chainId = link?.facts.chainId ?? initial.chainId!;
   const dataDir = dataDirFor(initial.dataDir, chainId);
   const demoNetwork = demo && initial.events === null ? startDemo(dataDir, chainId, log) : null;
   const config: Config = demoNetwork === null ? initial : { ...initial, events: demoNetwork.path };
@@ -84,14 +96,12 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     store = openStore(dataDir, config.lmdbMapSize === null ? {} : { mapSize: config.lmdbMapSize });
   } catch (e) {
     log.log('CRITICAL', 'cannot open the data dir', { dataDir, error: (e as Error).message });
+    link?.close();
     return 1;
   }
-  const check = await checkDataDir(store, {
-    chainId: chainId.toString(),
-    serviceAddress: key.address,
-    registry: config.contracts.registry ?? ZERO_ADDRESS,
-    userDeposit: config.contracts.userDeposit ?? ZERO_ADDRESS,
-  });
+  const registry = link?.facts.registry ?? config.contracts.registry ?? ZERO_ADDRESS;
+  const userDeposit = link?.facts.userDeposit ?? config.contracts.userDeposit ?? ZERO_ADDRESS;
+  const check = await checkDataDir(store, { chainId: chainId.toString(), serviceAddress: key.address, registry, userDeposit });
   if (check.kind === 'schema_mismatch' || check.kind === 'identity_mismatch') {
     log.log(
       'CRITICAL',
@@ -100,6 +110,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
         : `the data dir ${dataDir} belongs to ${check.field} ${check.stored}, not ${check.given}; use another --data-dir`,
     );
     await closeStore(store);
+    link?.close();
     return 1;
   }
   log.info('starting', { dataDir, chainId: chainId.toString(), serviceAddress: key.address, nativeKeccak: NATIVE_KECCAK, events: config.events });
@@ -129,6 +140,18 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       deferredExpirySeconds: config.deferredExpiryS,
       registrySlots: REGISTRY_SLOTS,
       chunkLines: CHUNK_LINES,
+      chain:
+        link === null
+          ? null
+          : {
+              url: link.url,
+              chainId: chainId.toString(),
+              registry: link.facts.registry,
+              confirmations: confirmationsFor(config.confirmations, chainId),
+              startBlock: config.startBlock,
+              pollIntervalMs: config.pollIntervalMs,
+              requestTimeoutMs: CHAIN_REQUEST_TIMEOUT_MS,
+            },
       onCounts: (counts) => metrics.addInputCounts(counts),
       onPresence: (changes) => (presenceIndex === null ? pendingPresence.push(changes) : presenceIndex.apply(changes)),
     },
@@ -169,9 +192,9 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       info: {
         priceInfo: config.serviceFee,
         chainId,
-        tokenNetworkRegistryAddress: config.contracts.registry ?? ZERO_ADDRESS,
-        userDepositAddress: config.contracts.userDeposit ?? ZERO_ADDRESS,
-        serviceTokenAddress: ZERO_ADDRESS,
+        tokenNetworkRegistryAddress: registry,
+        userDepositAddress: userDeposit,
+        serviceTokenAddress: link?.facts.serviceToken ?? ZERO_ADDRESS,
         version: SERVICE_VERSION,
         contractsVersion: CONTRACTS_VERSION,
         operator: config.operator,
@@ -209,7 +232,11 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       },
       suggestCache: new SuggestCache(),
       suggestSettings: DEFAULT_SUGGEST_SETTINGS,
-      notReadyReason: () => actors.notReadyReason,
+      notReadyReason: () => actors.notReadyReason ?? actors.chainLagging,
+      readyWarnings: () => {
+        const w = link?.registrationWarning() ?? null;
+        return w === null ? [] : [w];
+      },
       metricsText: () => metrics.registry.expose(),
     },
     { maxBodyBytes: config.maxBodyBytes, bodyTimeoutMs: config.bodyTimeoutS * 1000 },
@@ -223,6 +250,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     clearInterval(feedbackSweep);
     await actors.stop();
     await closeStore(store);
+    link?.close();
     return 1;
   }
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -240,6 +268,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
   await front.close();
   await actors.stop();
   await closeStore(store);
+  link?.close();
   log.info('stopped', { code });
   return code;
 }

@@ -7,6 +7,7 @@ import type { AddressMetadata, AddressRecord, PresenceChange } from '../src/tran
 import type { Store } from '../src/store/environment.ts';
 import { listNetworks } from '../src/store/network-store.ts';
 import { loadRegistry } from './ingress/ingress-state.ts';
+import type { ChainSourceSettings } from './ingress/chain-source.ts';
 import type { IngressNotice } from './ingress/ingress-core.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './ingress/messages.ts';
 import type { PathTask, PathTaskResult, RecoverTask } from './path-pool/task.ts';
@@ -37,6 +38,8 @@ export interface ActorSettings {
   readonly deferredExpirySeconds: number;
   readonly registrySlots: number;
   readonly chunkLines: number;
+  /** The live chain source of the ingress, or null in file-only mode. */
+  readonly chain: ChainSourceSettings | null;
   /** Receives ingress and shard outcome counts (`kind:outcome` -> n) as they arrive. */
   readonly onCounts?: (counts: Readonly<Record<string, number>>) => void;
   /** Receives every presence change (per user) after `presence` is updated. */
@@ -84,6 +87,8 @@ export class Actors {
   caughtUp = false;
   /** Why the service is not ready yet (null when ready). */
   notReadyReason: string | null = 'starting';
+  /** Why the chain source lags behind the confirmed head (null at the head or without a chain). */
+  chainLagging: string | null = null;
   readonly startedAt = Date.now();
 
   private readonly settings: ActorSettings;
@@ -164,6 +169,7 @@ export class Actors {
       events: s.events,
       record: s.record,
       chunkLines: s.chunkLines,
+      chain: s.chain,
     };
   }
 
@@ -235,6 +241,9 @@ export class Actors {
           this.notReadyReason = null;
           this.log.info('input sources applied; ready', { line: n.line, block: n.block });
         }
+        return;
+      case 'chain':
+        this.chainLagging = n.lagging;
         return;
       case 'log':
         this.log.log(n.level === 'warning' ? 'WARNING' : n.level === 'error' ? 'ERROR' : 'INFO', n.message, n.fields ?? {});

@@ -14,6 +14,8 @@ import { handleSuggestPartner } from './partner-api.ts';
 export interface OpsDeps {
   /** Null when ready, else why not. */
   notReadyReason(): string | null;
+  /** Problems that do not stop the service but need the operator (e.g. no ServiceRegistry registration). */
+  readyWarnings?(): readonly string[];
   metricsText(): string;
 }
 
@@ -44,12 +46,13 @@ const ROUTES: readonly Route[] = [
   { pattern: new RegExp(`^/api/v1/_debug/ious/${SEGMENT}$`), endpoint: '/api/v1/_debug/ious/<source>', method: 'GET', handler: (d, a) => handleDebugIous(d, a[0]!), debugOnly: true },
   { pattern: /^\/api\/v1\/_debug\/stats$/, endpoint: '/api/v1/_debug/stats', method: 'GET', handler: (d) => handleDebugStats(d), debugOnly: true },
   { pattern: /^\/health$/, endpoint: '/health', method: 'GET', handler: () => jsonReply(200, { status: 'alive' }) },
-  { pattern: /^\/ready$/, endpoint: '/ready', method: 'GET', handler: (d) => readyReply(d.notReadyReason()) },
+  { pattern: /^\/ready$/, endpoint: '/ready', method: 'GET', handler: (d) => readyReply(d.notReadyReason(), d.readyWarnings?.() ?? []) },
   { pattern: /^\/metrics$/, endpoint: '/metrics', method: 'GET', handler: (d) => ({ status: 200, contentType: METRICS_CONTENT_TYPE, body: d.metricsText(), headers: [] }) },
 ];
 
-function readyReply(reason: string | null): HttpReply {
-  return reason === null ? jsonReply(200, { ready: true }) : jsonReply(503, { ready: false, reason });
+function readyReply(reason: string | null, warnings: readonly string[]): HttpReply {
+  const details = warnings.length === 0 ? {} : { warnings: [...warnings] };
+  return reason === null ? jsonReply(200, { ready: true, ...details }) : jsonReply(503, { ready: false, reason, ...details });
 }
 
 /** The `Allow` header value of a route, as Flask lists it. */

@@ -79,6 +79,8 @@ export type IngressNotice =
   | { readonly type: 'networks'; readonly networks: readonly { readonly address: Address; readonly shard: number }[] }
   | { readonly type: 'counts'; readonly counts: Readonly<Record<string, number>> }
   | { readonly type: 'progress'; readonly source: string; readonly line: number; readonly block: number; readonly caughtUp: boolean }
+  /** The chain source's state: why it lags (null at the confirmed head), the node's head, the committed block. */
+  | { readonly type: 'chain'; readonly lagging: string | null; readonly head: number | null; readonly committed: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warning' | 'error'; readonly message: string; readonly fields?: Readonly<Record<string, unknown>> };
 
 interface NetworkEntry {
@@ -158,6 +160,26 @@ export class IngressCore {
   /** Shard worker hosting a network. */
   shardOf(network: Address): number | undefined {
     return this.networks.get(network)?.shard;
+  }
+
+  /** Token networks known so far, in creation order (the chain source follows all of them). */
+  networkAddresses(): Address[] {
+    return [...this.networks.keys()];
+  }
+
+  /**
+   * Applies inputs of another source in order, like a chunk of the event log: `at` is each
+   * input's position in `source` (monotonic), `text` its event-log line for --record. The
+   * source cursor is committed at `cursorBlock` once every shard has committed.
+   */
+  async applySourceInputs(source: string, inputs: readonly { readonly at: number; readonly text: string; readonly input: LogInput }[], cursorBlock: number): Promise<void> {
+    const items: Prepared[] = inputs.map((i) => ({ line: i.at, text: i.text, input: i.input, messages: [] }));
+    await this.applyChunk(source, items, [], { line: 0, offset: 0, block: cursorBlock }, cursorBlock);
+  }
+
+  /** Adds to the outcome counters (inputs a source refused before they reached the core). */
+  addCounts(counts: Readonly<Record<string, number>>): void {
+    for (const [k, n] of Object.entries(counts)) this.count(k, n);
   }
 
   /** Asks a running `runFile` to stop after its current chunk. */
@@ -245,8 +267,11 @@ export class IngressCore {
     this.counts[key] = (this.counts[key] ?? 0) + n;
   }
 
-  /** Applies a prepared chunk in order, dispatches to shards, then commits the cursor. */
-  private async applyChunk(source: string, items: readonly Prepared[], signers: readonly (Address | null)[], end: Cursor): Promise<void> {
+  /**
+   * Applies a prepared chunk in order, dispatches to shards, then commits the cursor (its
+   * block is `cursorBlock` when given, else the highest block seen from any source).
+   */
+  private async applyChunk(source: string, items: readonly Prepared[], signers: readonly (Address | null)[], end: Cursor, cursorBlock: number | null = null): Promise<void> {
     const { registry, store } = this.deps;
     const perShard = new Map<number, ShardEvent[]>();
     const dispatch = (network: Address, event: ShardEvent) => {
@@ -355,7 +380,7 @@ export class IngressCore {
       persistUser(store, this.userSeq.get(change.user.userId)!, change.user);
       persistAddress(store, change.address, change.record);
     }
-    writeCursor(store, source, { ...end, block: this.confirmedBlock });
+    writeCursor(store, source, { ...end, block: cursorBlock ?? this.confirmedBlock });
     await store.env.committed;
     this.deps.notify({ type: 'counts', counts: this.counts });
     this.counts = {};

@@ -4,6 +4,7 @@ import { AddressRegistryWriter } from '../../src/graph/index.ts';
 import { closeStore, openStore } from '../../src/store/environment.ts';
 import { Mailbox } from '../runtime/mailbox.ts';
 import type { ShardCommand, ShardEvent, ShardReply } from '../shard/messages.ts';
+import type { ChainSource } from './chain-source.ts';
 import { IngressCore, type IngressNotice, type RecordSink } from './ingress-core.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './messages.ts';
 
@@ -59,6 +60,24 @@ function fileRecordSink(path: string): RecordSink {
 }
 
 let running: Promise<void> = Promise.resolve();
+let chain: ChainSource | null = null;
+
+/**
+ * The configured sources in order: the chain up to its confirmed head, then the event log
+ * (its messages then find the networks and channels the chain announced), then the chain
+ * live until stopped (spec event-log.md, "Combining the file with live sources").
+ */
+async function runSources(): Promise<void> {
+  if (data.chain !== null) {
+    // loaded only with a chain: ethers is not needed (nor paid for at start) in file-only mode
+    const { openChainSource } = await import('./chain-source.ts');
+    chain = await openChainSource(core, store, data.chain, (n) => main.notify(n));
+    if (!(await chain.sync.catchUp())) return;
+  }
+  if (data.events !== null) await core.runFile(data.events);
+  else main.notify({ type: 'progress', source: data.chain === null ? 'none' : 'chain', line: 0, block: 0, caughtUp: true });
+  await chain?.sync.follow();
+}
 
 main.onCall(async (c): Promise<IngressControlReply> => {
   switch (c.type) {
@@ -71,10 +90,8 @@ main.onCall(async (c): Promise<IngressControlReply> => {
       shards[c.index] = new Mailbox<ShardCommand, ShardReply, never, never>(c.port);
       return { type: 'ok' };
     case 'run':
-      running = (data.events === null ? Promise.resolve() : core.runFile(data.events)).then(
-        () => {
-          if (data.events === null) main.notify({ type: 'progress', source: 'none', line: 0, block: 0, caughtUp: true });
-        },
+      running = runSources().then(
+        () => undefined,
         (e: unknown) => {
           main.notify({ type: 'log', level: 'error', message: 'ingress failed', fields: { error: String((e as Error)?.stack ?? e) } });
           // a failed ingestion is a bug or a lost shard: crash so the supervisor restarts us from LMDB
@@ -86,6 +103,7 @@ main.onCall(async (c): Promise<IngressControlReply> => {
       return { type: 'ok' };
     case 'stop':
       core.stop();
+      await chain?.close();
       await running.catch(() => undefined);
       await closeStore(store);
       return { type: 'ok' };

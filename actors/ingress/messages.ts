@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Address } from '../../src/domain/index.ts';
 import type { AddressRegistryHandle } from '../../src/graph/index.ts';
+import type { ChainSourceSettings } from './chain-source.ts';
 import type { IngressNotice, RecoverJob } from './ingress-core.ts';
 
 /** Calls the main thread makes on the ingress. */
@@ -40,6 +41,8 @@ export interface IngressWorkerData {
   readonly events: string | null;
   readonly record: string | null;
   readonly chunkLines: number;
+  /** The live chain source, or null in file-only mode. */
+  readonly chain: ChainSourceSettings | null;
 }
 
 export type { IngressNotice };

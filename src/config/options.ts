@@ -78,6 +78,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   opt('service-registry', 'value', 'ADDRESS', SERVICE, 'Chain', 'ServiceRegistry address, EIP-55 (optional)'),
   opt('confirmations', 'value', 'BLOCKS', SERVICE, 'Chain', 'blocks to wait before an event counts (default 5, 0 on Arbitrum; an explicit 0 is honoured)'),
   opt('start-block', 'value', 'BLOCK', SERVICE, 'Chain', 'first block to read when the data dir is new (default 0)'),
+  opt('poll-interval-ms', 'value', 'MS', SERVICE, 'Chain', 'pause between polls of the node once at the confirmed head (default 2000)'),
   // Matrix.
   opt('matrix-server', 'list', 'URL', SERVICE, 'Matrix', 'Matrix homeserver URL with scheme; repeatable, comma-separated allowed (default none: no live Matrix)'),
   opt('presence-room', 'value', 'ROOM', SERVICE, 'Matrix', 'presence room alias (#name:server) or id (!id:server)'),

@@ -17,6 +17,7 @@ export const SERVE_DEFAULTS = Object.freeze({
   logLevel: 'INFO',
   confirmations: DEFAULT_CONFIRMATIONS,
   startBlock: 0,
+  pollIntervalMs: 2000,
   matrixRateLimit: 5_000_000,
   maxBodyBytes: 65_536,
   /** Queue limit = this x workers. */
@@ -86,7 +87,7 @@ export function buildServeConfig(r: SettingsReader): Config | null {
     r.errors.push('--registry is required with --eth-rpc (the chain source follows that TokenNetworkRegistry)');
   }
   if (!r.given('eth-rpc')) {
-    for (const name of ['confirmations', 'start-block']) {
+    for (const name of ['confirmations', 'start-block', 'poll-interval-ms']) {
       if (r.given(name)) r.warnings.push(`${r.label(name)} has no effect without --eth-rpc`);
     }
   }
@@ -120,6 +121,7 @@ export function buildServeConfig(r: SettingsReader): Config | null {
       ? { value: d.confirmations, explicit: false }
       : { value: confirmationsGiven, explicit: true },
     startBlock: count('start-block', d.startBlock, 0),
+    pollIntervalMs: count('poll-interval-ms', d.pollIntervalMs, 10, 3_600_000),
     matrixServers,
     presenceRoom: r.parse('presence-room', parseRoom),
     matrixRateLimit: count('matrix-rate-limit', d.matrixRateLimit),

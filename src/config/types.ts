@@ -86,6 +86,8 @@ export interface Config {
   readonly confirmations: ConfirmationsSetting;
   /** First block to read when the data dir is new. */
   readonly startBlock: number;
+  /** Pause between polls of the node once the follower is at the confirmed head, ms. */
+  readonly pollIntervalMs: number;
   /** Matrix homeservers, in the given order; empty means no live Matrix. */
   readonly matrixServers: readonly string[];
   /** Presence room alias or id, or null for the transport's default. */
