@@ -41,11 +41,17 @@ export class ShardHost {
 
   /** Resolves once every restored network's writable state is built; commands wait for it. */
   ready: Promise<void> = Promise.resolve();
+  /** Networks served from images whose writable state is still to be rebuilt. */
+  private behindImages: Address[] = [];
+  private rebuilt: () => void = () => undefined;
 
   /**
    * Restores the given networks. A network with a snapshot image (written at the last
-   * clean stop) is published from it at once, and its writable state is rebuilt from the
-   * records right after (commands queue behind `ready`); the others are rebuilt first.
+   * clean stop) is published from it at once; its writable state is rebuilt from the
+   * records by `rebuildBehindImages`, which the worker calls once it is connected (the
+   * rebuild holds this thread for seconds at 100,000 channels, and the connection must not
+   * wait for it) and which the first command triggers otherwise. The other networks are
+   * rebuilt here.
    */
   restore(networks: readonly Address[]): void {
     const started = performance.now();
@@ -64,16 +70,21 @@ export class ShardHost {
     }
     this.notify({ type: 'restored', networks });
     if (later.length === 0) return;
-    this.ready = new Promise((resolve) => {
-      setImmediate(() => {
-        const rebuilding = performance.now();
-        let rebuilt = 0;
-        for (const network of later) rebuilt += this.restoreNow(network);
-        const fields = { networks: later.length, channels: rebuilt, ms: Math.round(performance.now() - rebuilding) };
-        this.notify({ type: 'log', level: 'info', message: 'writable state rebuilt behind the snapshot images', fields });
-        resolve();
-      });
-    });
+    this.behindImages = later;
+    this.ready = new Promise((resolve) => (this.rebuilt = resolve));
+  }
+
+  /** Builds the writable state of the networks served from images (once; a no-op after). */
+  rebuildBehindImages(): void {
+    const later = this.behindImages;
+    if (later.length === 0) return;
+    this.behindImages = [];
+    const started = performance.now();
+    let channels = 0;
+    for (const network of later) channels += this.restoreNow(network);
+    const fields = { networks: later.length, channels, ms: Math.round(performance.now() - started) };
+    this.notify({ type: 'log', level: 'info', message: 'writable state rebuilt behind the snapshot images', fields });
+    this.rebuilt();
   }
 
   /** Loads a network from its records and publishes its snapshot; returns its channel count. */
@@ -106,6 +117,7 @@ export class ShardHost {
    * the next start serves at once. A crash skips this and the next start rebuilds instead.
    */
   async stop(): Promise<void> {
+    this.rebuildBehindImages();
     await this.ready;
     for (const actor of this.actors.values()) actor.writeImage();
     await this.store.env.committed;
@@ -116,6 +128,7 @@ export class ShardHost {
    * rebuild behind the snapshot images first (callers must still serialise commands).
    */
   async handle(command: ShardCommand): Promise<ShardReply> {
+    this.rebuildBehindImages();
     await this.ready;
     const outcomes: Record<string, number> = {};
     const now = Date.now();

@@ -28,6 +28,8 @@ main.onCall(async (c) => {
         queue = result.catch(() => undefined);
         return result;
       });
+      // the rebuild behind snapshot images blocks this thread: start it after this answer
+      setImmediate(() => host.rebuildBehindImages());
       return { type: 'ok' };
     }
     case 'publish_all':
