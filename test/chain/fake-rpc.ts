@@ -44,6 +44,8 @@ export class FakeRpc implements ChainRpc {
   readonly failures = new Map<string, RpcFailure[]>();
   /** eth_call answers: key `${to}|${data}|${block}` (block 'latest' or a number). */
   readonly calls = new Map<string, string>();
+  /** Addresses with code besides those that answer a call. */
+  readonly code = new Set<string>();
   readonly log: string[] = [];
 
   failNext(method: string, kind: RpcFailure['kind'], times = 1, message = 'scripted'): void {
@@ -83,7 +85,7 @@ export class FakeRpc implements ChainRpc {
 
   async getCode(address: Address): Promise<string> {
     this.maybeFail('eth_getCode');
-    return [...this.calls.keys()].some((k) => k.startsWith(address + '|')) ? '0x6001' : '0x';
+    return this.code.has(address) || [...this.calls.keys()].some((k) => k.startsWith(address + '|')) ? '0x6001' : '0x';
   }
 
   close(): void {}
