@@ -20,6 +20,8 @@ export interface ChainLink {
   readonly facts: ChainFacts;
   /** Why the registration needs attention (null when registered). */
   registrationWarning(): string | null;
+  /** UserDeposit.effectiveBalance(owner) at `block`; rejects when the node cannot answer it. */
+  effectiveBalance(userDeposit: Address, owner: Address, block: number): Promise<bigint>;
   /** Stops the registration watch and closes the connection. */
   close(): void;
 }
@@ -80,6 +82,11 @@ export async function connectChain(config: Config, service: Address, log: Logger
       rpc,
       facts,
       registrationWarning: () => chain.registrationWarning(registration, service),
+      effectiveBalance: async (userDeposit, owner, block) => {
+        const answer = chain.decodeUintResult(await rpc.call(userDeposit, chain.encodeAddressCall(chain.SELECTORS.effectiveBalance, owner), block));
+        if (answer === null) throw new Error('UserDeposit.effectiveBalance answered something other than a uint256');
+        return answer;
+      },
       close: () => {
         if (timer !== null) clearInterval(timer);
         rpc.close();

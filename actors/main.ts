@@ -8,7 +8,6 @@ import { DEFAULT_FEEDBACK_LIMITS, FeedbackStore } from '../src/store/feedback-st
 import { FailedRequests } from '../src/http/index.ts';
 import { SERVICE_VERSION, CONTRACTS_VERSION } from '../src/version.ts';
 import { QueueFull } from './front/api.ts';
-import { NO_IOUS } from './front/debug-api.ts';
 import { DEFAULT_SUGGEST_SETTINGS, SuggestCache } from './front/partner-api.ts';
 import { PresenceIndex } from './front/presence-index.ts';
 import type { SuggestTaskResult } from './path-pool/task.ts';
@@ -17,6 +16,8 @@ import { ServiceMetrics } from './front/service-metrics.ts';
 import { loadNativeUws } from './front/uws.ts';
 import { startDemo } from './demo.ts';
 import { Actors } from './service.ts';
+import type { PaymentsFront } from './front/payment-api.ts';
+import { IouLedger, PaymentDesk, asFields } from '../src/payments/index.ts';
 import { type ChainLink, connectChain } from './chain-link.ts';
 
 /**
@@ -61,6 +62,31 @@ async function main(): Promise<number> {
     return 2;
   }
   return serve(parsed.config, parsed.command === 'demo');
+}
+
+/**
+ * The payment side: with a service fee (which needs a chain) the desk checks and stores
+ * IOUs; without one requests are free, and GET payment/iou still reads the ledger.
+ */
+function paymentsFront(config: Config, chainId: bigint, service: Address, link: ChainLink | null, ledger: IouLedger, latestBlock: () => number): { front: PaymentsFront; ledger: IouLedger } {
+  const lastIou = (sender: Address) => {
+    const active = ledger.active(sender);
+    return active === null ? null : asFields(active, service);
+  };
+  if (config.serviceFee === 0n || link === null) return { front: { pay: async () => ({ ok: true }), lastIou }, ledger };
+  const { oneToN, userDeposit } = link.facts;
+  // the configuration requires both with a fee; the start-up checks confirmed them
+  if (oneToN === null || userDeposit === null) throw new Error('a service fee needs OneToN and UserDeposit');
+  const desk = new PaymentDesk(
+    { serviceFee: config.serviceFee, service, chainId, oneToN, confirmations: confirmationsFor(config.confirmations, chainId) },
+    {
+      ledger,
+      nowSeconds: () => BigInt(Math.floor(Date.now() / 1000)),
+      latestBlock,
+      effectiveBalance: (sender, block) => link.effectiveBalance(userDeposit, sender, block),
+    },
+  );
+  return { front: { pay: (iou) => desk.pay(iou), lastIou }, ledger };
 }
 
 async function serve(initial: Config, demo: boolean): Promise<number> {
@@ -166,6 +192,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
   for (const changes of pendingPresence.splice(0)) presenceIndex.apply(changes);
   const presence = presenceIndex;
   metrics.queueLimit.set(config.queueLimit);
+  const payments = paymentsFront(config, chainId, key.address, link, new IouLedger(store), () => actors.confirmedBlock);
   metrics.registry.onCollect(() => {
     const now = Date.now();
     metrics.queueDepth.set(actors.queueSize);
@@ -219,7 +246,10 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       enableDebug: config.enableDebug,
       feedback,
       failedRequests: new FailedRequests(),
-      ious: NO_IOUS,
+      ious: { firstIou: (sender) => payments.ledger.first(sender) },
+      payments: payments.front,
+      queueFull: () => actors.queueSize >= config.queueLimit,
+      ...(link === null ? {} : { chainProbe: () => link.rpc.blockNumber() }),
       onlineUsers: () => presence.onlineUsers(),
       reachableSince: () => presence.sinceByIndex(),
       suggest: async (task) => {

@@ -8,6 +8,7 @@ import {
   addressNotOnline,
   inconsistentInternalState,
   infoReply,
+  internalServerError,
   metadataReply,
   newFeedbackToken,
   noRouteFound,
@@ -30,6 +31,7 @@ import type { NetworkView, PresenceView } from '../service.ts';
 import type { PathTask, PathTaskResult, SuggestTask, SuggestTaskResult } from '../path-pool/task.ts';
 import type { AddressRegistryHandle } from '../../src/graph/index.ts';
 import type { IouDebugSource } from './debug-api.ts';
+import type { PaymentsFront } from './payment-api.ts';
 import type { SuggestCache, SuggestSettings } from './partner-api.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
@@ -44,6 +46,8 @@ export interface ApiRequest {
   readonly method: string;
   readonly contentType: string | undefined;
   readonly body: Uint8Array;
+  /** The raw query string (after `?`), empty when there is none. */
+  readonly query?: string;
 }
 
 /** Everything the handlers read from the running service. */
@@ -77,6 +81,12 @@ export interface ApiDeps {
   suggest(task: SuggestTask): Promise<SuggestTaskResult>;
   readonly suggestCache: SuggestCache;
   readonly suggestSettings: SuggestSettings;
+  /** IOU payments (spec §5); absent: requests are free and GET payment/iou finds nothing. */
+  readonly payments?: PaymentsFront;
+  /** True when a path request would be refused for a full queue (checked before charging). */
+  queueFull?(): boolean;
+  /** Asks the Ethereum node for its block number (/v2/info's liveness probe); rejects when it fails. */
+  chainProbe?(): Promise<unknown>;
 }
 
 /** Thrown by `search` when the pool's queue is full. */
@@ -115,10 +125,16 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
   const parsed = parsePathsRequest(body.value);
   if (!parsed.ok) return fail(parsed.error);
   const request = parsed.value;
-  // Payment (step 3) applies only with a service fee, which needs a chain (issue 4); with
-  // fee 0 the IOU object has been schema-checked above and is otherwise ignored.
   const snapshot = network.snapshot;
   if (snapshot === null) return overloadReply('not_published');
+  // Payment (step 3). The IOU is stored before the search, so a request that ends in 404
+  // (no route) is paid for, as in the reference (W11); a full queue is answered before
+  // charging. With fee 0 the IOU has only been schema-checked above.
+  if (deps.payments !== undefined) {
+    if (deps.queueFull?.() === true) return overloadedBy(deps, 'queue_full');
+    const paid = await deps.payments.pay(request.iou);
+    if (!paid.ok) return fail(paid.error);
+  }
 
   const task: PathTask = {
     kind: 'path',
@@ -215,7 +231,12 @@ export function handleMetadata(deps: ApiDeps, rawAddress: string): HttpReply {
   return fail(addressNotOnline(rawAddress, secondsSince(now, BigInt(offlineSinceMs) * 1000n)));
 }
 
-/** GET /api/v1/info and /api/v2/info (spec §2.8; file-only fields from configuration). */
-export function handleInfo(deps: ApiDeps, version: 1 | 2): HttpReply {
-  return infoReply(version, { ...deps.info, confirmedBlock: BigInt(deps.confirmedBlock()) });
+/**
+ * GET /api/v1/info and /api/v2/info (spec §2.8; file-only fields from configuration). v2
+ * first asks the node for its block number, a liveness probe: 500 when that fails.
+ */
+export function handleInfo(deps: ApiDeps, version: 1 | 2): HttpReply | Promise<HttpReply> {
+  const reply = () => infoReply(version, { ...deps.info, confirmedBlock: BigInt(deps.confirmedBlock()) });
+  if (version === 1 || deps.chainProbe === undefined) return reply();
+  return deps.chainProbe().then(reply, () => renderError(internalServerError()));
 }

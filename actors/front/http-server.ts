@@ -63,6 +63,7 @@ export class HttpFront {
     const started = performance.now();
     const method = req.getCaseSensitiveMethod().toUpperCase();
     const path = req.getUrl();
+    const query = req.getQuery() ?? '';
     const contentType = req.getHeader('content-type');
     const lengthHeader = req.getHeader('content-length');
     const underApi = path === '/api' || path.startsWith('/api/');
@@ -103,7 +104,7 @@ export class HttpFront {
     const declared = lengthHeader === '' ? 0 : Number(lengthHeader);
     const hasBody = lengthHeader !== '' || req.getHeader('transfer-encoding') !== '';
     if (found.kind === 'reply') return send(found.reply, hasBody && declared !== 0);
-    if (!found.needsBody) return this.run(found.route.handler, found.args, { method, contentType: contentType || undefined, body: new Uint8Array(0) }, send);
+    if (!found.needsBody) return this.run(found.route.handler, found.args, { method, contentType: contentType || undefined, body: new Uint8Array(0), query }, send);
 
     const max = this.limits.maxBodyBytes;
     if (!Number.isSafeInteger(declared) || declared < 0 || declared > max) return send(renderError(payloadTooLarge(max)), true);
@@ -127,14 +128,14 @@ export class HttpFront {
       if (!isLast) return;
       clearTimeout(timeout);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      this.run(found.route.handler, found.args, { method, contentType: contentType || undefined, body }, send);
+      this.run(found.route.handler, found.args, { method, contentType: contentType || undefined, body, query }, send);
     });
   }
 
   private run(
     handler: Extract<ReturnType<typeof match>, { kind: 'route' }>['route']['handler'],
     args: readonly string[],
-    request: { method: string; contentType: string | undefined; body: Uint8Array },
+    request: { method: string; contentType: string | undefined; body: Uint8Array; query: string },
     send: (reply: HttpReply, close?: boolean) => void,
   ): void {
     let result: HttpReply | Promise<HttpReply>;

@@ -2,6 +2,7 @@ import { type HttpReply, METRICS_CONTENT_TYPE, jsonReply, methodNotAllowed, notF
 import { type ApiDeps, type ApiRequest, handleInfo, handleMetadata, handleOnlineAddresses, handlePaths } from './api.ts';
 import { handleDebugIous, handleDebugRoutes, handleDebugStats } from './debug-api.ts';
 import { handleFeedback } from './feedback-api.ts';
+import { handleLastIou } from './payment-api.ts';
 import { handleSuggestPartner } from './partner-api.ts';
 
 /**
@@ -35,6 +36,7 @@ const SEGMENT = '([^/]+)';
 
 const ROUTES: readonly Route[] = [
   { pattern: new RegExp(`^/api/v1/${SEGMENT}/paths$`), endpoint: '/api/v1/<token_network>/paths', method: 'POST', handler: (d, a, r) => handlePaths(d, a[0]!, r) },
+  { pattern: new RegExp(`^/api/v1/${SEGMENT}/payment/iou$`), endpoint: '/api/v1/<token_network>/payment/iou', method: 'GET', handler: (d, _a, r) => handleLastIou(d.payments, r.query ?? '') },
   { pattern: /^\/api\/v1\/online_addresses$/, endpoint: '/api/v1/online_addresses', method: 'GET', handler: (d) => handleOnlineAddresses(d) },
   { pattern: /^\/api\/v1\/info$/, endpoint: '/api/v1/info', method: 'GET', handler: (d) => handleInfo(d, 1) },
   { pattern: /^\/api\/v2\/info$/, endpoint: '/api/v2/info', method: 'GET', handler: (d) => handleInfo(d, 2) },

@@ -38,6 +38,11 @@ export interface Databases {
    * transaction as the network's next change, so a stored image always matches the records.
    */
   readonly images: Database<Buffer, Buffer>;
+  /**
+   * sender (20) ‖ claimable_until (32, big-endian) -> IOU record (payments/iou-ledger.ts);
+   * written by the main thread's payment desk and by the claim-fees command.
+   */
+  readonly ious: Database<Buffer, Buffer>;
 }
 
 /** An open store. */
@@ -74,6 +79,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     cursors: binary('cursors'),
     feedback: binary('feedback'),
     images: binary('images'),
+    ious: binary('ious'),
   };
   return { env, dbs, path };
 }

@@ -27,7 +27,7 @@ describe('the LMDB environment', () => {
     const store = openStore(path);
     assert.ok(existsSync(path));
     assert.equal(store.path, path);
-    assert.deepEqual(Object.keys(store.dbs).sort(), ['addresses', 'channels', 'cursors', 'deferred', 'feedback', 'images', 'meta', 'networks', 'nodes', 'presence']);
+    assert.deepEqual(Object.keys(store.dbs).sort(), ['addresses', 'channels', 'cursors', 'deferred', 'feedback', 'images', 'ious', 'meta', 'networks', 'nodes', 'presence']);
     // binary databases take and return raw bytes (no implicit codec)
     await store.dbs.channels.put(Buffer.from([0, 1, 2]), Buffer.from([0xff, 0x00]));
     await store.env.committed;
