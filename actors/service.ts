@@ -12,7 +12,7 @@ import type { IngressNotice } from './ingress/ingress-core.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './ingress/messages.ts';
 import type { PathTask, PathTaskResult, RecoverTask } from './path-pool/task.ts';
 import { Mailbox } from './runtime/mailbox.ts';
-import { bundledEntry } from './runtime/bundle.ts';
+import { bundledEntry } from './runtime/bundle.mjs';
 import { spawnWorker } from './runtime/spawn.ts';
 import type { ShardControl, ShardControlReply, ShardNotice, ShardWorkerData } from './shard/messages.ts';
 

@@ -1,11 +1,11 @@
 import { type Transferable, Worker } from 'node:worker_threads';
-import { bundledEntry } from './bundle.ts';
+import { bundledEntry } from './bundle.mjs';
 
 const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
 
 /**
  * Starts a worker thread running the TypeScript module `entry` (a file URL): its prebuilt
- * bundle when there is one (bundle.ts), else through the tsx bootstrap. `data` becomes its
+ * bundle when there is one (bundle.mjs), else through the tsx bootstrap. `data` becomes its
  * workerData; SharedArrayBuffers and MessagePorts in it are shared or transferred as usual
  * (ports must also be listed in `transfer`).
  */
