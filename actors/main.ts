@@ -32,6 +32,8 @@ const REGISTRY_SLOTS = 1 << 22;
 const CHUNK_LINES = 4000;
 /** How often the feedback table's age bound is applied when no answer triggers it. */
 const FEEDBACK_SWEEP_MS = 60_000;
+/** Long-poll timeout of a Matrix /sync (the reference's 60 s). */
+const MATRIX_SYNC_TIMEOUT_MS = 60_000;
 /** Per-request timeout of the chain source's JSON-RPC calls (the reference's web3 default). */
 const CHAIN_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -56,7 +58,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const unsupported: string[] = [];
-  if (parsed.config.matrixServers.length > 0) unsupported.push('--matrix-server: the live Matrix source is not available in this version');
   if (unsupported.length > 0) {
     printErrors(unsupported);
     return 2;
@@ -166,6 +167,16 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       deferredExpirySeconds: config.deferredExpiryS,
       registrySlots: REGISTRY_SLOTS,
       chunkLines: CHUNK_LINES,
+      matrix:
+        config.matrixServers.length === 0
+          ? null
+          : {
+              servers: config.matrixServers,
+              presenceRoom: config.presenceRoom,
+              rateLimitBytes: config.matrixRateLimit,
+              privateKey: key.privateKey.reveal(),
+              syncTimeoutMs: MATRIX_SYNC_TIMEOUT_MS,
+            },
       chain:
         link === null
           ? null

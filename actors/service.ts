@@ -9,6 +9,8 @@ import { listNetworks } from '../src/store/network-store.ts';
 import { loadRegistry } from './ingress/ingress-state.ts';
 import type { ChainSourceSettings } from './ingress/chain-source.ts';
 import type { IngressNotice } from './ingress/ingress-core.ts';
+import type { MatrixSourceSettings } from './ingress/matrix-source.ts';
+import { matrixSourceName } from '../src/transport/matrix-connection.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './ingress/messages.ts';
 import type { PathTask, PathTaskResult, RecoverTask } from './path-pool/task.ts';
 import { Mailbox } from './runtime/mailbox.ts';
@@ -38,6 +40,8 @@ export interface ActorSettings {
   readonly deferredExpirySeconds: number;
   readonly registrySlots: number;
   readonly chunkLines: number;
+  /** The live Matrix source of the ingress (none when absent or null). */
+  readonly matrix?: MatrixSourceSettings | null;
   /** The live chain source of the ingress, or null in file-only mode. */
   readonly chain: ChainSourceSettings | null;
   /** Receives ingress and shard outcome counts (`kind:outcome` -> n) as they arrive. */
@@ -98,11 +102,14 @@ export class Actors {
   private readonly shardStarts = new Map<number, Promise<void>>();
   private ingressLoaded: Promise<void> = new Promise(() => undefined);
   private stopping = false;
+  /** Live sources (Matrix servers) whose first sync the ingress has not applied yet. */
+  private liveWaiting = new Set<string>();
   private readonly onFatal: (reason: string) => void;
 
   private constructor(settings: ActorSettings, log: Logger, onFatal: (reason: string) => void) {
     this.settings = settings;
     this.log = log;
+    this.liveWaiting = this.liveSources();
     this.onFatal = onFatal;
     this.registryHandle = AddressRegistryWriter.allocate(settings.registrySlots);
     // the writer lives in the ingress; this constructor only initialises the header
@@ -158,6 +165,23 @@ export class Actors {
     return [...this.networks.values()].filter((n) => n.shard === index).map((n) => n.address);
   }
 
+  private liveSources(): Set<string> {
+    return new Set((this.settings.matrix?.servers ?? []).map(matrixSourceName));
+  }
+
+  /** Ready once the input sources are applied and every live source has synced once. */
+  private updateReadiness(): void {
+    if (!this.caughtUp) return;
+    const waiting = this.liveWaiting.values().next();
+    if (!waiting.done) {
+      this.notReadyReason = `waiting for the first sync of ${waiting.value}`;
+      return;
+    }
+    if (this.notReadyReason === null) return;
+    this.notReadyReason = null;
+    this.log.info('input sources applied; ready', { block: this.confirmedBlock });
+  }
+
   private ingressData(): IngressWorkerData {
     const s = this.settings;
     return {
@@ -169,6 +193,7 @@ export class Actors {
       events: s.events,
       record: s.record,
       chunkLines: s.chunkLines,
+      matrix: s.matrix ?? null,
       chain: s.chain,
     };
   }
@@ -212,6 +237,7 @@ export class Actors {
     this.log.warning('restarting the ingress from the store', { code });
     this.caughtUp = false;
     this.notReadyReason = 'ingress restarting';
+    this.liveWaiting = this.liveSources();
     await this.startIngress();
     for (let i = 0; i < this.shards.length; i++) if (this.shards[i] !== undefined) await this.connect(i);
     this.notReadyReason = 'applying input sources';
@@ -238,9 +264,12 @@ export class Actors {
         this.confirmedBlock = Math.max(this.confirmedBlock, n.block);
         if (n.caughtUp) {
           this.caughtUp = true;
-          this.notReadyReason = null;
-          this.log.info('input sources applied; ready', { line: n.line, block: n.block });
+          this.updateReadiness();
         }
+        return;
+      case 'live_synced':
+        this.liveWaiting.delete(n.source);
+        this.updateReadiness();
         return;
       case 'chain':
         this.chainLagging = n.lagging;

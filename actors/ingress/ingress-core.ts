@@ -16,7 +16,7 @@ import {
 } from '../../src/protocol/index.ts';
 import type { Store } from '../../src/store/environment.ts';
 import { listNetworks } from '../../src/store/network-store.ts';
-import { type PresenceChange, PresenceTracker } from '../../src/transport/presence-tracker.ts';
+import { type PresenceChange, PresenceTracker, type UserRecord } from '../../src/transport/presence-tracker.ts';
 import type { ShardEvent, ShardReply } from '../shard/messages.ts';
 import { EventLogReader, fileKey } from './event-log-reader.ts';
 import {
@@ -27,6 +27,7 @@ import {
   persistRegistry,
   persistUser,
   readCursor,
+  LIVE_CURSOR,
   RECORD_CURSOR,
   storedConfirmedBlock,
   writeCursor,
@@ -56,7 +57,15 @@ export interface IngressDeps {
   readonly now: () => number;
   /** Lines read per chunk. */
   readonly chunkLines: number;
+  /**
+   * Live Matrix sources this ingress waits for (their first sync): stored presence is then
+   * stale until confirmed, and the service is caught up only once each has synced.
+   */
+  readonly liveSources?: readonly string[];
 }
+
+/** Live positions reserved (and committed) at a time; see `IngressCore.applyLive`. */
+const LIVE_POSITION_BLOCK = 1_000_000;
 
 /** Chunks prepared ahead of the one being applied (their signatures recover meanwhile). */
 const PIPELINE_DEPTH = 3;
@@ -79,6 +88,8 @@ export type IngressNotice =
   | { readonly type: 'networks'; readonly networks: readonly { readonly address: Address; readonly shard: number }[] }
   | { readonly type: 'counts'; readonly counts: Readonly<Record<string, number>> }
   | { readonly type: 'progress'; readonly source: string; readonly line: number; readonly block: number; readonly caughtUp: boolean }
+  /** A live source (Matrix homeserver) applied its first sync. */
+  | { readonly type: 'live_synced'; readonly source: string }
   /** The chain source's state: why it lags (null at the confirmed head), the node's head, the committed block. */
   | { readonly type: 'chain'; readonly lagging: string | null; readonly head: number | null; readonly committed: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warning' | 'error'; readonly message: string; readonly fields?: Readonly<Record<string, unknown>> };
@@ -93,7 +104,11 @@ interface Prepared {
   readonly line: number;
   readonly text: string;
   readonly input: LogInput;
-  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number; readonly packed: Uint8Array | null }[];
+  /**
+   * `position` is the message's shard position: the line number for the file source (all
+   * messages of a line share it), a number of its own for live input.
+   */
+  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number; readonly packed: Uint8Array | null; readonly position: number }[];
 }
 
 /**
@@ -116,9 +131,17 @@ export class IngressCore {
   private recordLength = 0;
   private confirmedBlock = 0;
   private stopped = false;
+  /** Chunk applications run one at a time, whichever source they come from. */
+  private applying: Promise<void> = Promise.resolve();
+  /** Live sources whose first sync is not applied yet. */
+  private readonly liveWaiting: Set<string>;
+  /** Last live position used and the end of the committed reservation. */
+  private livePosition = 0;
+  private liveReserved = 0;
 
   constructor(deps: IngressDeps) {
     this.deps = deps;
+    this.liveWaiting = new Set(deps.liveSources ?? []);
   }
 
   /** Loads registry, presence and networks; returns the registry size. */
@@ -126,6 +149,9 @@ export class IngressCore {
     const { store, registry } = this.deps;
     this.persistedRegistry = loadRegistry(store, registry).persisted;
     loadPresence(store, this.tracker).forEach((id, seq) => this.userSeq.set(id, seq));
+    // with live Matrix, stored presence is what was last known, not what is: see markStale
+    if (this.liveWaiting.size > 0) this.tracker.markStale(this.deps.now());
+    this.livePosition = this.liveReserved = readCursor(store, LIVE_CURSOR).line;
     for (const [address, record] of this.tracker.allAddresses()) {
       const index = registry.register(address);
       if (index !== null) registry.setReachable(index, record.reachability === 'reachable');
@@ -220,7 +246,7 @@ export class IngressCore {
         const signers = await head.signers;
         await pending;
         if (this.stopped) break;
-        pending = this.applyChunk(source, head.items, signers, head.end);
+        pending = this.exclusive(() => this.applyChunk(source, head.items, signers, head.end));
         // awaited on the next turn (and at the end); marked handled for the same reason
         pending.catch(() => undefined);
         // let the next chunk's preparation start before this one's shard commits finish
@@ -236,12 +262,68 @@ export class IngressCore {
     this.deps.notify({ type: 'progress', source, line: done.line, block: this.confirmedBlock, caughtUp: !this.stopped });
   }
 
-  private prepare(lines: readonly { text: string; number: number }[]): { items: Prepared[]; jobs: RecoverJob[] } {
+  /** Runs chunk applications one after the other (file chunks and live batches interleave). */
+  private exclusive(apply: () => Promise<void>): Promise<void> {
+    const run = this.applying.then(apply);
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Applies lines of a live source (Matrix presence and to-device input, in event-log form)
+   * through exactly the steps of the file source: parse, decode, recover signers, verify,
+   * dispatch, record. Resolves once the shards and the ingress have committed them.
+   *
+   * Live input cannot be replayed from a cursor. Its shard positions come from one counter
+   * that must grow across restarts (a shard skips positions it holds), so blocks of
+   * positions are reserved and committed before any of them is dispatched.
+   */
+  async applyLive(source: string, lines: readonly string[]): Promise<void> {
+    for (let from = 0; from < lines.length; from += this.deps.chunkLines) {
+      const slice = lines.slice(from, from + this.deps.chunkLines);
+      // every line and every message of a to-device body gets a position of its own
+      const numbered = slice.map((text) => ({ text, number: ++this.livePosition }));
+      const prepared = this.prepare(numbered, () => ++this.livePosition);
+      if (this.livePosition > this.liveReserved) {
+        this.liveReserved = this.livePosition + LIVE_POSITION_BLOCK;
+        writeCursor(this.deps.store, LIVE_CURSOR, { line: this.liveReserved, offset: 0, block: 0 });
+        await this.deps.store.env.committed;
+      }
+      const signers = await this.deps.recover(prepared.jobs);
+      const end = { line: this.livePosition, offset: 0, block: 0 };
+      await this.exclusive(() => this.applyChunk(source, prepared.items, signers, end));
+    }
+  }
+
+  /**
+   * A live source finished its first sync: stored presence of the users it covers that no
+   * event confirmed stays unknown (and is persisted so), and the main thread learns that
+   * this source has caught up (readiness waits for every live source).
+   */
+  async liveSynced(source: string, covers: (userId: string) => boolean): Promise<void> {
+    await this.exclusive(async () => {
+      const changes = this.tracker.confirmStale(covers);
+      for (const change of changes) {
+        persistUser(this.deps.store, this.userSeq.get(change.user.userId)!, change.user);
+        persistAddress(this.deps.store, change.address, change.record);
+      }
+      await this.deps.store.env.committed;
+      if (changes.length > 0) this.deps.notify({ type: 'presence', changes });
+    });
+    if (this.liveWaiting.delete(source)) this.deps.notify({ type: 'live_synced', source });
+  }
+
+  /** Every user known from stored or live presence (displaynames and avatars to reuse). */
+  knownUsers(): IterableIterator<UserRecord> {
+    return this.tracker.allUsers();
+  }
+
+  private prepare(lines: readonly { text: string; number: number }[], nextPosition?: () => number): { items: Prepared[]; jobs: RecoverJob[] } {
     const items: Prepared[] = [];
     const jobs: RecoverJob[] = [];
     for (const l of lines) {
       const input = parseLogLine(l.text);
-      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number; packed: Uint8Array | null }[] = [];
+      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number; packed: Uint8Array | null; position: number }[] = [];
       if (input.kind === 'to_device') {
         for (const body of splitMessageBody(input.body)) {
           const decoded = decodeRaidenMessage(body);
@@ -255,7 +337,7 @@ export class IngressCore {
               jobs.push({ data: packed, signature: decoded.signature });
             }
           }
-          messages.push({ decoded, job, packed: bytes });
+          messages.push({ decoded, job, packed: bytes, position: nextPosition?.() ?? l.number });
         }
       }
       items.push({ line: l.number, text: l.text, input, messages });
@@ -427,7 +509,7 @@ export class IngressCore {
       return false;
     }
     let any = false;
-    for (const { decoded, job, packed } of item.messages) {
+    for (const { decoded, job, packed, position: at } of item.messages) {
       if (decoded.kind === 'invalid') {
         // the reason text comes from the input: logged, while the counter keeps a fixed label
         this.count('message:rejected_invalid');
@@ -457,8 +539,8 @@ export class IngressCore {
       }
       const event: ShardEvent =
         decoded.kind === 'capacity_update'
-          ? { kind: 'capacity_update', network: result.tokenNetwork, update: result.update as never, position }
-          : { kind: 'fee_update', network: result.tokenNetwork, update: result.update as never, position };
+          ? { kind: 'capacity_update', network: result.tokenNetwork, update: result.update as never, position: { source: position.source, at } }
+          : { kind: 'fee_update', network: result.tokenNetwork, update: result.update as never, position: { source: position.source, at } };
       dispatch(result.tokenNetwork, event);
       any = true;
     }

@@ -37,6 +37,9 @@ export function writeCursor(store: Store, source: string, c: Cursor): void {
   void store.dbs.cursors.put(Buffer.from(source, 'utf8'), new Writer().u53(c.line).u53(c.offset).u53(c.block).done());
 }
 
+/** Cursor of the live (Matrix) input: `line` is the end of the reserved shard positions. */
+export const LIVE_CURSOR = 'live-reserved';
+
 /** Cursor key of the --record file's committed length (not a source cursor). */
 export const RECORD_CURSOR = 'record';
 

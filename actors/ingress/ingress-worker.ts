@@ -2,10 +2,12 @@ import { appendFileSync, existsSync, statSync, truncateSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AddressRegistryWriter } from '../../src/graph/index.ts';
 import { closeStore, openStore } from '../../src/store/environment.ts';
+import { matrixSourceName } from '../../src/transport/matrix-connection.ts';
 import { Mailbox } from '../runtime/mailbox.ts';
 import type { ShardCommand, ShardEvent, ShardReply } from '../shard/messages.ts';
 import type { ChainSource } from './chain-source.ts';
 import { IngressCore, type IngressNotice, type RecordSink } from './ingress-core.ts';
+import type { MatrixSource, MatrixSourceSettings } from './matrix-source.ts';
 import type { IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, IngressWorkerData } from './messages.ts';
 
 // Thread entry of the ingress actor: wiring only, the logic is in IngressCore.
@@ -40,6 +42,7 @@ const core = new IngressCore({
   record: data.record === null ? null : fileRecordSink(data.record),
   now: () => Date.now(),
   chunkLines: data.chunkLines,
+  liveSources: data.matrix === null ? [] : data.matrix.servers.map(matrixSourceName),
 });
 
 /** The --record file: cut back to its committed length at start, appended to after. */
@@ -79,6 +82,26 @@ async function runSources(): Promise<void> {
   await chain?.sync.follow();
 }
 
+let matrix: MatrixSource | null = null;
+let stopping = false;
+
+/** Starts the live Matrix source; its connections log in and sync alongside the other sources. */
+function startMatrix(settings: MatrixSourceSettings): void {
+  // loaded only with Matrix: matrix-js-sdk takes over a second to import
+  const run = import('./matrix-source.ts').then(({ startMatrixSource }) => {
+    if (stopping) return;
+    matrix = startMatrixSource(core, settings, (n) => main.notify(n));
+    return matrix.done;
+  });
+  run.catch((e: unknown) => {
+    main.notify({ type: 'log', level: 'error', message: 'Matrix source failed', fields: { error: String((e as Error)?.stack ?? e) } });
+    // a bug or a lost shard: crash so the supervisor restarts us from LMDB
+    setImmediate(() => {
+      throw e;
+    });
+  });
+}
+
 main.onCall(async (c): Promise<IngressControlReply> => {
   switch (c.type) {
     case 'load':
@@ -90,6 +113,7 @@ main.onCall(async (c): Promise<IngressControlReply> => {
       shards[c.index] = new Mailbox<ShardCommand, ShardReply, never, never>(c.port);
       return { type: 'ok' };
     case 'run':
+      if (data.matrix !== null) startMatrix(data.matrix);
       running = runSources().then(
         () => undefined,
         (e: unknown) => {
@@ -102,6 +126,8 @@ main.onCall(async (c): Promise<IngressControlReply> => {
       );
       return { type: 'ok' };
     case 'stop':
+      stopping = true;
+      await matrix?.stop();
       core.stop();
       await chain?.close();
       await running.catch(() => undefined);

@@ -3,6 +3,7 @@ import type { Address } from '../../src/domain/index.ts';
 import type { AddressRegistryHandle } from '../../src/graph/index.ts';
 import type { ChainSourceSettings } from './chain-source.ts';
 import type { IngressNotice, RecoverJob } from './ingress-core.ts';
+import type { MatrixSourceSettings } from './matrix-source.ts';
 
 /** Calls the main thread makes on the ingress. */
 export type IngressControl =
@@ -41,6 +42,8 @@ export interface IngressWorkerData {
   readonly events: string | null;
   readonly record: string | null;
   readonly chunkLines: number;
+  /** The live Matrix source, or null without --matrix-server. */
+  readonly matrix: MatrixSourceSettings | null;
   /** The live chain source, or null in file-only mode. */
   readonly chain: ChainSourceSettings | null;
 }

@@ -61,14 +61,66 @@ function reachabilityOf(best: UserPresence | null): Reachability {
   return 'unknown';
 }
 
-/** The presence state. Single writer (the ingress). */
+/**
+ * The presence state. Single writer (the ingress).
+ *
+ * Presence restored from the store is only what was last known. With a live Matrix source
+ * it is marked stale (`markStale`): every restored user counts as `unknown` (so no address
+ * is reachable on stale information) until an event about it arrives or the first sync of
+ * its homeserver is over (`confirmStale`), while user ids, verified displaynames,
+ * capabilities and `firstSeenOffline` are kept. The stored records are not touched until
+ * then, so a restart before the first sync still finds what was last known.
+ */
 export class PresenceTracker {
   private readonly users = new Map<string, UserRecord>();
   private readonly byAddress = new Map<Address, string[]>();
   private readonly addresses = new Map<Address, AddressRecord>();
+  /** Stale users (restored, unconfirmed) with their last known presence. */
+  private readonly stale = new Map<string, UserPresence>();
+
+  /**
+   * Marks every user stale: its presence counts as `unknown` until confirmed. Returns one
+   * change per user (for the registry and the front), in first-seen order.
+   */
+  markStale(now: number): PresenceChange[] {
+    const touched = new Set<Address>();
+    for (const [id, u] of this.users) {
+      if (!this.stale.has(id)) this.stale.set(id, u.presence);
+      this.users.set(id, { ...u, presence: 'unknown' });
+      touched.add(u.address);
+    }
+    for (const address of touched) {
+      const old = this.addresses.get(address);
+      if (old === undefined || old.reachability === 'unknown') continue;
+      this.addresses.set(address, { ...old, reachability: 'unknown', since: now });
+    }
+    return [...this.users.values()].map((user) => ({ address: user.address, record: this.addresses.get(user.address)!, metadata: null, user }));
+  }
+
+  /**
+   * Ends the stale state of the users `covers` selects (those whose homeserver finished its
+   * first sync without an event about them): they stay `unknown`, now as confirmed
+   * knowledge. Returns their changes (to persist).
+   */
+  confirmStale(covers: (userId: string) => boolean): PresenceChange[] {
+    const changes: PresenceChange[] = [];
+    for (const id of [...this.stale.keys()]) {
+      if (!covers(id)) continue;
+      this.stale.delete(id);
+      const user = this.users.get(id)!;
+      changes.push({ address: user.address, record: this.addresses.get(user.address)!, metadata: this.metadata(user.address), user });
+    }
+    return changes;
+  }
+
+  /** Users still waiting for a live confirmation. */
+  get staleUsers(): number {
+    return this.stale.size;
+  }
 
   /** Applies a presence event of a verified user; returns the resulting change. */
   update(user: UserRecord, now: number): PresenceChange {
+    this.stale.delete(user.userId);
     const previous = this.users.get(user.userId);
     this.users.set(user.userId, user);
     if (previous === undefined) {

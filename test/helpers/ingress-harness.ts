@@ -30,6 +30,8 @@ export interface HarnessOptions {
   readonly crash?: CrashPoint;
   /** The --record file's content, shared across harness instances like a file on disk. */
   readonly recordFile?: { text: string };
+  /** Live (Matrix) sources the ingress waits for; stored presence is stale until each synced. */
+  readonly liveSources?: readonly string[];
 }
 
 /** A running in-process ingress with its shards. */
@@ -107,6 +109,7 @@ export class IngressHarness {
       },
       now: o.now ?? (() => Date.UTC(2025, 0, 1)),
       chunkLines: o.chunkLines ?? 4,
+      liveSources: o.liveSources ?? [],
     });
     this.core.load();
   }
