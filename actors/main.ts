@@ -53,10 +53,8 @@ async function main(): Promise<number> {
     process.stdout.write(parsed.text);
     return 0;
   }
-  if (parsed.command === 'claim-fees') {
-    printErrors(['claim-fees needs the live chain source, which this version does not have yet']);
-    return 2;
-  }
+  // loaded only for this command: it brings ethers, which serve does not need at start
+  if (parsed.command === 'claim-fees') return (await import('./claim-fees.ts')).runClaimFees(parsed.config);
   const unsupported: string[] = [];
   if (unsupported.length > 0) {
     printErrors(unsupported);

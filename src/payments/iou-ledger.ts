@@ -29,7 +29,8 @@ export interface StoredIou {
 
 const VERSION = 1;
 
-function key(sender: Address, claimableUntil: bigint): Buffer {
+/** The LMDB key of an IOU: sender (20) ‖ claimable_until (32, big-endian). */
+export function iouKey(sender: Address, claimableUntil: bigint): Buffer {
   const k = Buffer.alloc(52);
   k.set(addressToBytes(sender), 0);
   k.write(claimableUntil.toString(16).padStart(64, '0'), 20, 'hex');
@@ -105,8 +106,8 @@ export class IouLedger {
 
   /** The IOU of (sender, claimable_until), or null. */
   get(sender: Address, claimableUntil: bigint): StoredIou | null {
-    const v = this.store.dbs.ious.get(key(sender, claimableUntil));
-    return v === undefined ? null : decode(key(sender, claimableUntil), v);
+    const v = this.store.dbs.ious.get(iouKey(sender, claimableUntil));
+    return v === undefined ? null : decode(iouKey(sender, claimableUntil), v);
   }
 
   /** The sender's first IOU, claimed or not (the reference's debug `get_iou`). */
@@ -132,7 +133,7 @@ export class IouLedger {
       if (!sameState(this.active(iou.sender), basedOn)) return false;
       const existing = this.get(iou.sender, iou.claimableUntil);
       if (existing !== null && isSettling(existing)) return false;
-      this.store.dbs.ious.putSync(key(iou.sender, iou.claimableUntil), encode({ ...iou, claimed: false, claimTx: null }));
+      this.store.dbs.ious.putSync(iouKey(iou.sender, iou.claimableUntil), encode({ ...iou, claimed: false, claimTx: null }));
       return true;
     });
   }
@@ -162,7 +163,7 @@ export class IouLedger {
       if (current === null) return false;
       const next = change(current);
       if (next === null) return false;
-      this.store.dbs.ious.putSync(key(sender, claimableUntil), encode(next));
+      this.store.dbs.ious.putSync(iouKey(sender, claimableUntil), encode(next));
       return true;
     });
   }
