@@ -200,7 +200,7 @@ export class IngressCore {
    */
   async applySourceInputs(source: string, inputs: readonly { readonly at: number; readonly text: string; readonly input: LogInput }[], cursorBlock: number): Promise<void> {
     const items: Prepared[] = inputs.map((i) => ({ line: i.at, text: i.text, input: i.input, messages: [] }));
-    await this.applyChunk(source, items, [], { line: 0, offset: 0, block: cursorBlock }, cursorBlock);
+    await this.exclusive(() => this.applyChunk(source, items, [], { line: 0, offset: 0, block: cursorBlock }, cursorBlock));
   }
 
   /** Adds to the outcome counters (inputs a source refused before they reached the core). */
