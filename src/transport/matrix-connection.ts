@@ -165,7 +165,21 @@ export class MatrixConnection {
     }
     if (profile.displayname !== displayname) await this.api.setDisplayname(displayname);
     if (profile.avatarUrl !== PFS_CAPABILITIES) await this.api.setAvatarUrl(PFS_CAPABILITIES);
-    if (this.settings.presenceRoom !== null) await this.joinPresenceRoom(this.settings.presenceRoom, server);
+    if (this.settings.presenceRoom !== null) {
+      try {
+        await this.joinPresenceRoom(this.settings.presenceRoom, server);
+      } catch (e) {
+        // a room this server cannot reach (no federation, a typo) must not cost the
+        // to-device messages and routed presence it still delivers
+        if (!(e instanceof MatrixCallError) || e.kind === 'unreachable' || e.kind === 'aborted' || e.kind === 'unknown_token') throw e;
+        this.host.count(`matrix_presence_room:failed_${e.kind}`);
+        this.host.log('warning', 'cannot join the presence room; presence comes only from shared rooms and presence routing', {
+          server: this.settings.serverUrl,
+          room: this.settings.presenceRoom,
+          error: e.message,
+        });
+      }
+    }
     // only a complete login counts: a failure above starts over from the login call
     this.userId = login.userId;
     this.ownServer = server;
