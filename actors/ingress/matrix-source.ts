@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { keyPair } from '../../src/protocol/index.ts';
 import { MATRIX_RETRY_DELAYS_MS, MatrixConnection, type ConnectionHost } from '../../src/transport/matrix-connection.ts';
 import { ProfileCache } from '../../src/transport/profile-cache.ts';
@@ -23,6 +24,19 @@ export interface MatrixSourceSettings {
   readonly privateKey: string;
   /** `/sync` long-poll timeout (ms). */
   readonly syncTimeoutMs: number;
+}
+
+/**
+ * The OS thread id of the calling thread (Linux: /proc/thread-self), or null: logged so the
+ * ingress thread's CPU can be read per thread (`top -H`, /proc/<pid>/task/<tid>/stat).
+ */
+function osThreadId(): number | null {
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    return Number.isSafeInteger(tid) ? tid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** How often counters of the Matrix source are sent to the main thread at most. */
@@ -71,6 +85,7 @@ export function startMatrixSource(core: IngressCore, settings: MatrixSourceSetti
         retryDelaysMs: MATRIX_RETRY_DELAYS_MS,
       }),
   );
+  host.log('info', 'Matrix source started', { servers: settings.servers, presenceRoom: settings.presenceRoom, ingressThread: osThreadId() });
   const done = Promise.all(connections.map((c) => c.run())).then(() => undefined);
   return {
     done,

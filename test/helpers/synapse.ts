@@ -140,6 +140,11 @@ export class Synapse {
     return join(this.dir, 'homeserver.yaml');
   }
 
+  /** The process id of the running server, or null when stopped (benchmarks read its CPU). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The server's log so far (for failure messages). */
   get log(): string {
     try {
