@@ -2,8 +2,7 @@ import type { DecodedSchedule, SnapshotView } from '../graph/index.ts';
 import { CAPACITY_WORDS, wordsToBigInt } from '../graph/index.ts';
 import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
-import { type DD, ddFromBigInt, ddFromWords } from './interval-dd.ts';
-import { fastWeightFee } from './weight-fee-fast.ts';
+import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from './weight-fee-fast.ts';
 
 /**
  * Per-request view of the edges a search touches, and their weights (spec §3.3).
@@ -41,7 +40,7 @@ export class EdgeWeights {
   view!: SnapshotView;
   budget!: Budget;
   value = 0n;
-  private valueDD: DD | null = null;
+  private readonly kernel = new WeightFeeKernel();
   private valueShadow = 0;
   private refundThreshold = 0n;
   private refundShadow = 0;
@@ -52,7 +51,7 @@ export class EdgeWeights {
     this.view = view;
     this.budget = budget;
     this.value = value;
-    this.valueDD = ddFromBigInt(value);
+    this.kernel.setAmount(value);
     this.valueShadow = Number(value);
     // int(float(amount) * 1.1): the truncation of the double product, exactly as a bigint
     this.refundShadow = Math.trunc(this.valueShadow * 1.1);
@@ -232,15 +231,13 @@ export class EdgeWeights {
     } else if (sender.zeroForWeights && receiver.zeroForWeights) {
       fw = 0;
     } else {
-      // double-double fast path; exact BigInt routine whenever it is not certain
-      let fee: number | null | undefined;
-      const capacity = this.valueDD === null ? null : ddFromWords(this.words, e * CAPACITY_WORDS);
-      if (capacity !== null) fee = fastWeightFee(this.valueDD!, capacity, sender, receiver);
-      if (fee === undefined) {
+      // allocation-free kernels; the exact BigInt routine whenever they cannot decide
+      let fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
+      if (fee === FEE_UNDECIDED) {
         const exact = weightFee(this.value, this.capacity(e), sender.schedule, receiver.schedule);
-        fee = exact === null ? null : Number(exact);
+        fee = exact === null ? FEE_INFINITE : Number(exact);
       }
-      fw = fee === null ? Infinity : (fee / 1e18) * this.feePenalty;
+      fw = fee === FEE_INFINITE ? Infinity : (fee / 1e18) * this.feePenalty;
     }
     this.setFeeWeight(e, fw);
   }

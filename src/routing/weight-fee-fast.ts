@@ -1,314 +1,847 @@
 import type { DecodedSchedule, FeeSchedule } from '../graph/index.ts';
-import {
-  type DD,
-  abs,
-  add,
-  certainCompare,
-  certainRoundHalfEven,
-  certainSign,
-  dd,
-  ddFromBigInt,
-  div,
-  mul,
-  sub,
-} from './interval-dd.ts';
 
 /**
  * The edge-weight fee (spec §3.3: balances all equal to the capacity, capping forced)
- * computed in double-double arithmetic with error bounds, the same steps as
- * `amountWithFees`. Returns the fee as a double (exactly Number(fee)), null when the
- * weight is infinite, or undefined when some decision was not certain; the caller then
- * uses the exact BigInt routine. Tested against it on random and near-tie inputs.
+ * without BigInt and without allocating, for the search's hot path:
+ *
+ * - flat + proportional on both sides: the closed form of `linearWeightFee`, evaluated
+ *   exactly in 31-bit limbs held in doubles (every intermediate stays below 2^53);
+ * - a penalty curve on either side: the steps of `amountWithFees` in double-double
+ *   arithmetic with a rigorous error bound carried along; every sign, comparison and
+ *   rounding must be certain, otherwise the kernel answers FEE_UNDECIDED and the caller
+ *   uses the exact BigInt routine.
+ *
+ * Results: the fee as a double (exactly Number(fee)), FEE_INFINITE when the weight is
+ * infinite, FEE_UNDECIDED when only the exact routine can tell. Tested against the exact
+ * routine on random and near-tie inputs (test/routing/fees.test.ts).
  */
 
-/** A fee schedule in double-double form; null fields mean "too large, use BigInt". */
-interface FastSchedule {
-  readonly flat: DD | null;
-  readonly proportional: DD | null;
-  readonly xs: readonly DD[] | null;
-  readonly ys: readonly DD[] | null;
-  readonly representable: boolean;
+/** The weight is infinite (the fee function is undefined). */
+export const FEE_INFINITE = -1;
+/** Not decided here; use the exact routine. */
+export const FEE_UNDECIDED = -2;
+
+const LIMB = 2147483648; // 2^31
+const TWO52 = 4503599627370496;
+const LIMB_BIG = 2147483648n;
+const LIMB_MASK = 2147483647n;
+
+/** Numeric form of one fee schedule, derived once per decoded schedule. */
+export interface WeightSchedule {
+  /** Flat and proportional as 31-bit limbs (flat < 2^84, proportional < 2^20). */
+  readonly limbsOk: boolean;
+  readonly flatH: number;
+  readonly flatL: number;
+  readonly prop: number;
+  /** Flat, proportional and every curve point are integers below 2^100 (exact double-doubles). */
+  readonly ddOk: boolean;
+  readonly flatHi: number;
+  readonly flatLo: number;
+  readonly propHi: number;
+  readonly propLo: number;
+  /** Penalty curve as [xHi, xLo, yHi, yLo] per point, or null. */
+  readonly curve: Float64Array | null;
+  readonly points: number;
 }
 
-/** The fast form of a decoded schedule, computed once and kept on it. */
-function fastOf(decoded: DecodedSchedule): FastSchedule {
-  if (decoded.derived !== undefined) return decoded.derived as FastSchedule;
-  const f = toFast(decoded.schedule);
-  decoded.derived = f;
-  return f;
+const DD_LIMIT_BIG = 1n << 100n;
+
+function ddHi(v: bigint): number {
+  return Number(v);
+}
+function ddLo(v: bigint): number {
+  return Number(v - BigInt(Number(v)));
 }
 
-function toFast(s: FeeSchedule): FastSchedule {
-  let f: FastSchedule;
-  const flat = ddFromBigInt(s.flat);
-  const proportional = ddFromBigInt(s.proportional);
-  let xs: DD[] | null = null;
-  let ys: DD[] | null = null;
-  let representable = flat !== null && proportional !== null;
-  if (s.imbalancePenalty !== null) {
-    xs = [];
-    ys = [];
-    for (const [x, y] of s.imbalancePenalty) {
-      const dx = ddFromBigInt(x);
-      const dy = ddFromBigInt(y);
-      if (dx === null || dy === null) representable = false;
-      else {
-        xs.push(dx);
-        ys.push(dy);
+function toWeightSchedule(s: FeeSchedule): WeightSchedule {
+  const limbsOk = s.flat < 1n << 84n && s.proportional < 1n << 20n;
+  let ddOk = s.flat < DD_LIMIT_BIG && s.proportional < DD_LIMIT_BIG;
+  let curve: Float64Array | null = null;
+  const penalty = s.imbalancePenalty;
+  if (penalty !== null) {
+    curve = new Float64Array(penalty.length * 4);
+    penalty.forEach(([x, y], i) => {
+      if (x >= DD_LIMIT_BIG || y >= DD_LIMIT_BIG) {
+        ddOk = false;
+        return;
       }
-    }
+      curve![4 * i] = ddHi(x);
+      curve![4 * i + 1] = ddLo(x);
+      curve![4 * i + 2] = ddHi(y);
+      curve![4 * i + 3] = ddLo(y);
+    });
   }
-  f = { flat, proportional, xs, ys, representable };
-  return f;
+  return {
+    limbsOk,
+    flatH: limbsOk ? Number(s.flat >> 31n) : 0,
+    flatL: limbsOk ? Number(s.flat & LIMB_MASK) : 0,
+    prop: limbsOk ? Number(s.proportional) : 0,
+    ddOk,
+    flatHi: ddOk ? ddHi(s.flat) : 0,
+    flatLo: ddOk ? ddLo(s.flat) : 0,
+    propHi: ddOk ? ddHi(s.proportional) : 0,
+    propLo: ddOk ? ddLo(s.proportional) : 0,
+    curve,
+    points: penalty === null ? 0 : penalty.length,
+  };
 }
 
-const MILLION = dd(1e6);
-const ZERO = dd(0);
-
-/** Exact comparison of exact double-doubles (integers). */
-function cmp(x: DD, y: DD): number {
-  return x.hi < y.hi ? -1 : x.hi > y.hi ? 1 : x.lo < y.lo ? -1 : x.lo > y.lo ? 1 : 0;
+/** The kernel form of a decoded schedule, computed once and kept on it. */
+export function weightScheduleOf(decoded: DecodedSchedule): WeightSchedule {
+  const d = decoded.derived as WeightSchedule | undefined;
+  if (d !== undefined) return d;
+  const w = toWeightSchedule(decoded.schedule);
+  decoded.derived = w;
+  return w;
 }
 
-/** Thrown internally when a decision is uncertain. */
-const UNCERTAIN = new Error('uncertain');
+// ---------------------------------------------------------------------------------------
+// Double-double arithmetic with an absolute error bound, on scalars. Each operation
+// writes its result to (oh, ol, oe). Error model as in the original object version:
+// every inexact operation adds REL * |result| plus the propagated errors, inflated by
+// 1 + 2^-40; integers below 2^100 are exact (error 0).
 
-function sure(v: number | null): number {
-  if (v === null) throw UNCERTAIN;
-  return v;
+const REL = 2 ** -100;
+const INFLATE = 1 + 2 ** -40;
+const SPLITTER = 134217729; // 2^27 + 1
+const DD_LIMIT = 2 ** 100;
+
+let oh = 0;
+let ol = 0;
+let oe = 0;
+
+function isIntDD(h: number, l: number, e: number): boolean {
+  return e === 0 && Number.isInteger(h) && Number.isInteger(l);
 }
 
-function must<T>(v: T | null): T {
-  if (v === null) throw UNCERTAIN;
-  return v;
+function ddAdd(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
+  let s = xh + yh;
+  let b = s - xh;
+  let s2 = xh - (s - b) + (yh - b);
+  const t = xl + yl;
+  b = t - xl;
+  const t2 = xl - (t - b) + (yl - b);
+  s2 += t;
+  let h = s + s2;
+  s2 = s2 - (h - s);
+  s = h;
+  s2 += t2;
+  h = s + s2;
+  const lo = s2 - (h - s);
+  oh = h;
+  ol = lo;
+  const exact = isIntDD(xh, xl, xe) && isIntDD(yh, yl, ye) && Math.abs(h) < DD_LIMIT && Number.isInteger(lo);
+  oe = exact ? 0 : (xe + ye + (Math.abs(h) + Math.abs(lo)) * REL) * INFLATE;
 }
 
-interface Curve {
-  readonly xs: readonly DD[];
-  readonly ys: readonly DD[];
+function ddSub(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
+  ddAdd(xh, xl, xe, -yh, -yl, ye);
 }
 
-/** Value of a curve at an exact integer z, or null outside its range. */
-function curveAt(c: Curve, z: DD): DD | null {
-  const last = c.xs.length - 1;
-  if (cmp(z, c.xs[0]!) < 0 || cmp(z, c.xs[last]!) > 0) return null;
-  if (cmp(z, c.xs[last]!) === 0) return c.ys[last]!;
-  let lo = 0;
-  let hi = last;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (cmp(c.xs[mid]!, z) <= 0) lo = mid;
-    else hi = mid;
+function ddMul(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
+  const p = xh * yh;
+  let c = SPLITTER * xh;
+  const ah = c - (c - xh);
+  const al = xh - ah;
+  c = SPLITTER * yh;
+  const bh = c - (c - yh);
+  const bl = yh - bh;
+  let q = ah * bh - p + ah * bl + al * bh + al * bl;
+  q += xh * yl + xl * yh;
+  const hi = p + q;
+  const lo = q - (hi - p);
+  oh = hi;
+  ol = lo;
+  const exact = xe === 0 && ye === 0 && xl === 0 && yl === 0 && Number.isInteger(xh) && Number.isInteger(yh) &&
+    Math.abs(xh) * Math.abs(yh) < DD_LIMIT;
+  if (exact) {
+    oe = 0;
+    return;
   }
-  const y0 = c.ys[lo]!;
-  const dy = sub(c.ys[lo + 1]!, y0);
-  if (dy.hi === 0 && dy.lo === 0) return y0;
-  return add(y0, must(div(mul(dy, sub(z, c.xs[lo]!)), sub(c.xs[lo + 1]!, c.xs[lo]!))));
+  const mx = Math.abs(xh) + Math.abs(xl);
+  const my = Math.abs(yh) + Math.abs(yl);
+  oe = (mx * ye + my * xe + xe * ye + (Math.abs(hi) + Math.abs(lo)) * REL) * INFLATE;
 }
 
-/** Double of the weight fee, null (infinite weight), or undefined (not certain). */
-export function fastWeightFee(amount: DD, capacity: DD, sender: DecodedSchedule, receiver: DecodedSchedule): number | null | undefined {
-  const out = fastOf(sender);
-  const inn = fastOf(receiver);
-  if (!out.representable || !inn.representable) return undefined;
-  try {
-    if (out.xs === null && inn.xs === null) return linear(amount, capacity, out, inn);
-    return general(amount, capacity, out, inn);
-  } catch (e) {
-    if (e === UNCERTAIN) return undefined;
-    throw e;
-  }
+let rh = 0;
+let rl = 0;
+
+/** (xh + xl) - q * (yh + yl), written to (rh, rl). */
+function remainder(xh: number, xl: number, q: number, yh: number, yl: number): void {
+  const p = q * yh;
+  let c = SPLITTER * q;
+  const ah = c - (c - q);
+  const al = q - ah;
+  c = SPLITTER * yh;
+  const bh = c - (c - yh);
+  const bl = yh - bh;
+  const pe = ah * bh - p + ah * bl + al * bh + al * bl + q * yl;
+  const s = xh - p;
+  const b = s - xh;
+  const s2 = xh - (s - b) + (-p - b) + (xl - pe);
+  const h = s + s2;
+  rh = h;
+  rl = s2 - (h - s);
 }
 
-function feeOf(withFees: DD, amount: DD): number {
-  const fee = sub(withFees, amount); // exact: both are integers below 2^100
-  return fee.hi + fee.lo;
+/** x / y; false when y is not certainly non-zero. */
+function ddDiv(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): boolean {
+  const my = Math.abs(yh) + Math.abs(yl);
+  if (!(my > 2 * ye) || yh === 0) return false;
+  const q1 = xh / yh;
+  remainder(xh, xl, q1, yh, yl);
+  const q2 = rh / yh;
+  remainder(rh, rl, q2, yh, yl);
+  const q3 = rh / yh;
+  let h = q1 + q2;
+  let l = q2 - (h - q1);
+  const h2 = h + (l + q3);
+  l = l + q3 - (h2 - h);
+  h = h2;
+  const hi = h + l;
+  const lo = l - (hi - h);
+  const mq = Math.abs(hi) + Math.abs(lo);
+  oh = hi;
+  ol = lo;
+  oe = ((xe + mq * ye) / (my - ye) + mq * REL) * INFLATE;
+  return true;
 }
 
-function linear(a: DD, c: DD, out: FastSchedule, inn: FastSchedule): number | null {
-  if (c.hi === 0 || cmp(c, a) < 0) return null;
-  const denominator = sub(MILLION, inn.proportional!);
-  if (sure(certainSign(denominator)) <= 0) return null;
-  const numerator = add(mul(MILLION, add(add(a, inn.flat!), out.flat!)), mul(out.proportional!, a));
-  if (sure(certainCompare(numerator, mul(denominator, c))) > 0) return null;
-  const x = must(div(numerator, denominator));
-  return feeOf(must(certainRoundHalfEven(x)), a);
+/** Certain sign: -1, 0 (exactly zero only), 1; or 2 when uncertain. */
+function ddSign(h: number, l: number, e: number): number {
+  const positive = h > 0 || (h === 0 && l > 0);
+  if (e === 0) return positive ? 1 : h === 0 && l === 0 ? 0 : -1;
+  if (Math.abs(h) + Math.abs(l) <= e) return 2;
+  return positive ? 1 : -1;
 }
 
-interface Point {
-  readonly x: DD;
-  readonly y: DD;
+/** Exact comparison of exact double-doubles. */
+function ddCmpExact(xh: number, xl: number, yh: number, yl: number): number {
+  return xh < yh ? -1 : xh > yh ? 1 : xl < yl ? -1 : xl > yl ? 1 : 0;
 }
 
-function clamp(x: DD, limit: DD): DD {
-  return cmp(x, ZERO) < 0 ? ZERO : cmp(x, limit) > 0 ? limit : x;
+/** Rounds half to even into (oh, ol) exactly; false when not certain. */
+function ddRoundHalfEven(h: number, l: number, e: number): boolean {
+  if (Math.abs(h) >= DD_LIMIT) return false;
+  const base = Math.floor(h);
+  const frac = h - base + l;
+  const k = Math.floor(frac);
+  const rest = frac - k;
+  const margin = e + 2 ** -40;
+  let up: boolean;
+  if (rest < 0.5 - margin) up = false;
+  else if (rest > 0.5 + margin) up = true;
+  else return false;
+  const add1 = k + (up ? 1 : 0);
+  const s = base + add1;
+  const sb = s - base;
+  const t = base - (s - sb) + (add1 - sb);
+  oh = s + t;
+  ol = t - (oh - s);
+  oe = 0;
+  return true;
 }
 
-function general(a: DD, c: DD, out: FastSchedule, inn: FastSchedule): number | null {
-  if (c.hi === 0) return null;
-  const curveIn: Curve = inn.xs !== null ? { xs: inn.xs, ys: inn.ys! } : { xs: [ZERO, add(c, c)], ys: [ZERO, ZERO] };
-  const curveOut: Curve = out.xs !== null ? { xs: out.xs, ys: out.ys! } : { xs: [ZERO, c], ys: [ZERO, ZERO] };
-  const outAfter = curveAt(curveOut, sub(c, a));
-  const outBefore = curveAt(curveOut, c);
-  const inBefore = curveAt(curveIn, c);
-  if (outAfter === null || outBefore === null || inBefore === null) return null;
-  const inFirst = curveIn.xs[0]!;
-  const inLast = curveIn.xs[curveIn.xs.length - 1]!;
-  const lowIn = sub(inFirst, c);
-  const lowOut = sub(c, curveOut.xs[curveOut.xs.length - 1]!);
-  const highIn = sub(inLast, c);
-  const highOut = sub(c, curveOut.xs[0]!);
-  const smallest = clamp(cmp(lowIn, lowOut) < 0 ? lowIn : lowOut, c);
-  const largest = clamp(cmp(highIn, highOut) > 0 ? highIn : highOut, c);
-  if (cmp(add(c, smallest), inFirst) < 0 || cmp(add(c, largest), inLast) > 0) return null;
+// ---------------------------------------------------------------------------------------
 
-  const outgoing = add(add(out.flat!, must(div(mul(out.proportional!, a), MILLION))), sub(outAfter, outBefore));
-  const constant = add(sub(inn.flat!, inBefore), outgoing);
-  const points = new CappedPoints(new Candidates(curveIn.xs, curveOut.xs, c, c), curveIn, c, constant, inn.proportional!);
+/** Per-thread scratch for the curve routine (lazy candidates and their y values). */
+const MAX_SCRATCH_POINTS = 512;
 
-  let previous = points.take()!;
-  const first = sure(certainCompare(previous.y, sub(previous.x, a)));
-  if (first === 0) throw UNCERTAIN; // wrap-around case: left to the exact routine
-  const below = first < 0;
-  let current: Point = previous;
-  let currentLine = sub(current.x, a);
-  for (;;) {
-    const c2 = sure(certainCompare(current.y, currentLine));
-    if (below ? c2 >= 0 : c2 <= 0) break;
-    previous = current;
-    const p = points.take();
-    if (p === null) return null;
-    current = p;
-    currentLine = sub(current.x, a);
-  }
-  const line1 = sub(previous.x, a);
-  const numerator = mul(sub(line1, previous.y), sub(current.x, previous.x));
-  const denominator = sub(sub(current.y, previous.y), sub(currentLine, line1));
-  if (certainSign(denominator) === 0) return null; // exactly zero: the reference divides by zero
-  const result = add(must(div(numerator, denominator)), previous.x);
-  if (sure(certainSign(result)) <= 0) return null;
-  return feeOf(must(certainRoundHalfEven(result)), a);
-}
-
-/** Points of the capped fee function, left to right (see FeePoints in fees.ts). */
-class CappedPoints {
-  private readonly ys: DD[] = [];
+/**
+ * Computes edge-weight fees for one request's amount. One instance per EdgeWeights; holds
+ * the amount in the forms the kernels need and reusable scratch memory.
+ */
+export class WeightFeeKernel {
+  private aH = 0;
+  private aL = 0;
+  private aLimbsOk = false;
+  private aHi = 0;
+  private aLo = 0;
+  private aDdOk = false;
+  // capacity of the current edge (double-double), set by fee()
+  private cHi = 0;
+  private cLo = 0;
+  // lazy candidate list: exact x values, and their y values once computed
+  private readonly candHi = new Float64Array(MAX_SCRATCH_POINTS);
+  private readonly candLo = new Float64Array(MAX_SCRATCH_POINTS);
+  private readonly yHi = new Float64Array(MAX_SCRATCH_POINTS);
+  private readonly yLo = new Float64Array(MAX_SCRATCH_POINTS);
+  private readonly yE = new Float64Array(MAX_SCRATCH_POINTS);
+  private readonly yDone = new Uint8Array(MAX_SCRATCH_POINTS);
+  private candCount = 0;
+  private candDone = false;
+  private candI = 0;
+  private candJ = 0;
+  // the curves of the current call (null: the zero function on [0, zeroTop])
+  private inCurve: Float64Array | null = null;
+  private inPoints = 0;
+  private outCurve: Float64Array | null = null;
+  private outPoints = 0;
+  // constant part of y and the incoming proportional of the current call
+  private kHi = 0;
+  private kLo = 0;
+  private kE = 0;
+  private pInHi = 0;
+  private pInLo = 0;
+  // state of the point walk (take)
   private next = 0;
   private iteration = 0;
-  private crossing: Point | null = null;
-  private readonly candidates: Candidates;
-  private readonly curveIn: Curve;
-  private readonly c: DD;
-  private readonly constant: DD;
-  private readonly proportional: DD;
+  private crossingPending = false;
+  private crossH = 0;
+  private crossL = 0;
+  private crossE = 0;
+  private pxh = 0;
+  private pxl = 0;
+  private pxe = 0;
+  private pyh = 0;
+  private pyl = 0;
+  private pye = 0;
 
-  constructor(candidates: Candidates, curveIn: Curve, c: DD, constant: DD, proportional: DD) {
-    this.candidates = candidates;
-    this.curveIn = curveIn;
-    this.c = c;
-    this.constant = constant;
-    this.proportional = proportional;
+  /** Fixes the request's amount (a positive integer). */
+  setAmount(a: bigint): void {
+    this.aLimbsOk = a > 0n && a < 1n << 84n;
+    this.aH = this.aLimbsOk ? Number(a >> 31n) : 0;
+    this.aL = this.aLimbsOk ? Number(a & LIMB_MASK) : 0;
+    this.aDdOk = a > 0n && a < 1n << 96n;
+    this.aHi = this.aDdOk ? ddHi(a) : 0;
+    this.aLo = this.aDdOk ? ddLo(a) : 0;
   }
 
-  private y(k: number, x: DD): DD {
-    const cached = this.ys[k];
-    if (cached !== undefined) return cached;
-    const penalty = curveAt(this.curveIn, add(this.c, x))!;
-    const value = add(add(this.constant, must(div(mul(this.proportional, x), MILLION))), penalty);
-    this.ys[k] = value;
-    return value;
+  /**
+   * Weight fee of a directed edge whose capacity is the uint256 in 8 little-endian 32-bit
+   * words at `words[at]`: the fee as a double, FEE_INFINITE or FEE_UNDECIDED.
+   */
+  fee(words: Uint32Array, at: number, sender: WeightSchedule, receiver: WeightSchedule): number {
+    for (let k = 3; k < 8; k++) if (words[at + k] !== 0) return FEE_UNDECIDED;
+    const w0 = words[at]!;
+    const w1 = words[at + 1]!;
+    const w2 = words[at + 2]!;
+    if (sender.curve === null && receiver.curve === null) {
+      if (this.aLimbsOk && sender.limbsOk && receiver.limbsOk && w2 < 1048576) {
+        return this.linear(
+          (w0 >>> 31) + w1 * 2 + w2 * 8589934592,
+          w0 & 0x7fffffff,
+          sender.flatH + receiver.flatH,
+          sender.flatL + receiver.flatL,
+          receiver.prop,
+          sender.prop,
+        );
+      }
+      return FEE_UNDECIDED;
+    }
+    if (!this.aDdOk || !sender.ddOk || !receiver.ddOk) return FEE_UNDECIDED;
+    // c = w2 * 2^64 + (w1 * 2^32 + w0) as an exact double-double
+    const x = w1 * 4294967296;
+    const s = x + w0;
+    const sb = s - x;
+    const t = x - (s - sb) + (w0 - sb);
+    const top = w2 * 18446744073709551616;
+    const h = top + s;
+    const hb = h - top;
+    const l = top - (h - hb) + (s - hb) + t;
+    this.cHi = h + l;
+    this.cLo = l - (this.cHi - h);
+    return this.general(sender, receiver);
   }
 
-  take(): Point | null {
-    if (this.crossing !== null) {
-      const p = this.crossing;
-      this.crossing = null;
-      return p;
+  /**
+   * Closed form for flat + proportional schedules: with M = 1e6 * (flat_in + flat_out) +
+   * (p_in + p_out) * a and D = 1e6 - p_in, the fee is round_half_even(a + M / D) - a,
+   * defined iff 0 < c, a <= c, D > 0 and M <= D * (c - a). Limbs are base 2^31.
+   */
+  private linear(cH: number, cL: number, fH: number, fL: number, pIn: number, pOut: number): number {
+    const aH = this.aH;
+    const aL = this.aL;
+    if (cH === 0 && cL === 0) return FEE_INFINITE;
+    if (cH < aH || (cH === aH && cL < aL)) return FEE_INFINITE;
+    const d = 1e6 - pIn;
+    if (d <= 0) return FEE_INFINITE;
+    const p = pIn + pOut; // < 2^21
+    // M in limbs: low part < 2^52 + 2^52, high part checked below
+    let mL = 1e6 * fL + p * aL;
+    let mH = 1e6 * fH + p * aH;
+    const carry = Math.floor(mL / LIMB);
+    mL -= carry * LIMB;
+    mH += carry;
+    if (!(mH < TWO52)) return FEE_UNDECIDED;
+    // q = floor(M / D), r = M mod D, by long division over the two limbs
+    let qH = Math.floor(mH / d);
+    let r = mH - qH * d;
+    if (r < 0) {
+      qH--;
+      r += d;
+    } else if (r >= d) {
+      qH++;
+      r -= d;
+    }
+    const tail = r * LIMB + mL; // < 2^20 * 2^31 + 2^31
+    let qL = Math.floor(tail / d);
+    r = tail - qL * d;
+    if (r < 0) {
+      qL--;
+      r += d;
+    } else if (r >= d) {
+      qL++;
+      r -= d;
+    }
+    const spill = Math.floor(qL / LIMB);
+    qH += spill;
+    qL -= spill * LIMB;
+    // defined iff M <= D * (c - a), i.e. q < c - a, or q == c - a with no remainder
+    let kL = cL - aL;
+    let kH = cH - aH;
+    if (kL < 0) {
+      kL += LIMB;
+      kH--;
+    }
+    if (qH > kH || (qH === kH && (qL > kL || (qL === kL && r > 0)))) return FEE_INFINITE;
+    // round half to even of a + M / D (a is an integer; parity of a + q decides a tie)
+    const twice = 2 * r;
+    const up = twice > d || (twice === d && (aL + qL) % 2 === 1) ? 1 : 0;
+    return qH * LIMB + (qL + up); // one rounding: Number(fee)
+  }
+
+  // --- the general routine (penalty curves), after fees.ts / weight-fee-fast history ---
+
+  /**
+   * Value of the incoming (`inCurveSide`) or outgoing curve at the exact integer z into
+   * (oh, ol, oe); false when z is outside the curve. A missing curve is the zero function
+   * on [0, 2c] (incoming) or [0, c] (outgoing).
+   */
+  private curveAt(incoming: boolean, zh: number, zl: number): boolean {
+    const curve = incoming ? this.inCurve : this.outCurve;
+    if (curve === null) {
+      if (zh < 0 || (zh === 0 && zl < 0)) return false;
+      let th = this.cHi;
+      let tl = this.cLo;
+      if (incoming) {
+        ddAdd(th, tl, 0, th, tl, 0);
+        th = oh;
+        tl = ol;
+      }
+      if (ddCmpExact(zh, zl, th, tl) > 0) return false;
+      oh = 0;
+      ol = 0;
+      oe = 0;
+      return true;
+    }
+    const last = (incoming ? this.inPoints : this.outPoints) - 1;
+    if (ddCmpExact(zh, zl, curve[0]!, curve[1]!) < 0) return false;
+    const lastCmp = ddCmpExact(zh, zl, curve[4 * last]!, curve[4 * last + 1]!);
+    if (lastCmp > 0) return false;
+    if (lastCmp === 0) {
+      oh = curve[4 * last + 2]!;
+      ol = curve[4 * last + 3]!;
+      oe = 0;
+      return true;
+    }
+    let lo = 0;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (ddCmpExact(curve[4 * mid]!, curve[4 * mid + 1]!, zh, zl) <= 0) lo = mid;
+      else hi = mid;
+    }
+    const x0h = curve[4 * lo]!;
+    const x0l = curve[4 * lo + 1]!;
+    const y0h = curve[4 * lo + 2]!;
+    const y0l = curve[4 * lo + 3]!;
+    ddSub(curve[4 * lo + 6]!, curve[4 * lo + 7]!, 0, y0h, y0l, 0);
+    const dyh = oh;
+    const dyl = ol;
+    const dye = oe;
+    if (dyh === 0 && dyl === 0) {
+      oh = y0h;
+      ol = y0l;
+      oe = 0;
+      return true;
+    }
+    ddSub(zh, zl, 0, x0h, x0l, 0);
+    ddMul(dyh, dyl, dye, oh, ol, oe);
+    const nh = oh;
+    const nl = ol;
+    const ne = oe;
+    ddSub(curve[4 * lo + 4]!, curve[4 * lo + 5]!, 0, x0h, x0l, 0);
+    if (!ddDiv(nh, nl, ne, oh, ol, oe)) throw UNCERTAIN;
+    ddAdd(y0h, y0l, 0, oh, ol, oe);
+    return true;
+  }
+
+  /** x values of a curve side (the virtual zero curve has [0, top]). */
+  private xOf(incoming: boolean, i: number, hiPart: boolean): number {
+    const curve = incoming ? this.inCurve : this.outCurve;
+    if (curve !== null) return curve[4 * i + (hiPart ? 0 : 1)]!;
+    if (i === 0) return 0;
+    if (!incoming) return hiPart ? this.cHi : this.cLo;
+    return hiPart ? 2 * this.cHi : 2 * this.cLo; // exact doubling
+  }
+
+  private pointsOf(incoming: boolean): number {
+    const curve = incoming ? this.inCurve : this.outCurve;
+    if (curve === null) return 2;
+    return incoming ? this.inPoints : this.outPoints;
+  }
+
+  /** Produces the next candidate x (spec §4.3 step 3, weight case: balances = limit = c). */
+  private produce(): void {
+    const inN = this.pointsOf(true);
+    if (this.candI >= inN && this.candJ < 0) {
+      this.candDone = true;
+      return;
+    }
+    let xh: number;
+    let xl: number;
+    let takeIn = this.candJ < 0;
+    if (!takeIn && this.candI < inN) {
+      ddSub(this.xOf(true, this.candI, true), this.xOf(true, this.candI, false), 0, this.cHi, this.cLo, 0);
+      const ih = oh;
+      const il = ol;
+      ddSub(this.cHi, this.cLo, 0, this.xOf(false, this.candJ, true), this.xOf(false, this.candJ, false), 0);
+      takeIn = ddCmpExact(ih, il, oh, ol) <= 0;
+    }
+    if (takeIn) {
+      ddSub(this.xOf(true, this.candI, true), this.xOf(true, this.candI, false), 0, this.cHi, this.cLo, 0);
+      this.candI++;
+    } else {
+      ddSub(this.cHi, this.cLo, 0, this.xOf(false, this.candJ, true), this.xOf(false, this.candJ, false), 0);
+      this.candJ--;
+    }
+    xh = oh;
+    xl = ol;
+    if (ddCmpExact(xh, xl, this.cHi, this.cLo) >= 0) {
+      xh = this.cHi;
+      xl = this.cLo;
+      this.candDone = true;
+    }
+    const n = this.candCount;
+    if (n === 0 || ddCmpExact(this.candHi[n - 1]!, this.candLo[n - 1]!, xh, xl) !== 0) {
+      if (n >= MAX_SCRATCH_POINTS) throw UNCERTAIN;
+      this.candHi[n] = xh;
+      this.candLo[n] = xl;
+      this.yDone[n] = 0;
+      this.candCount = n + 1;
+    }
+  }
+
+  /** Ensures candidate k exists if there is one; false past the last. */
+  private candidate(k: number): boolean {
+    while (this.candCount <= k && !this.candDone) this.produce();
+    return k < this.candCount;
+  }
+
+  /** y of candidate k: constant + p_in * x / 1e6 + IP_in(c + x), cached. */
+  private y(k: number): void {
+    if (this.yDone[k] === 1) {
+      oh = this.yHi[k]!;
+      ol = this.yLo[k]!;
+      oe = this.yE[k]!;
+      return;
+    }
+    const xh = this.candHi[k]!;
+    const xl = this.candLo[k]!;
+    ddAdd(this.cHi, this.cLo, 0, xh, xl, 0);
+    if (!this.curveAt(true, oh, ol)) throw new Error('invariant: incoming curve range checked');
+    const ph = oh;
+    const pl = ol;
+    const pe = oe;
+    ddMul(this.pInHi, this.pInLo, 0, xh, xl, 0);
+    if (!ddDiv(oh, ol, oe, 1e6, 0, 0)) throw UNCERTAIN;
+    ddAdd(this.kHi, this.kLo, this.kE, oh, ol, oe);
+    ddAdd(oh, ol, oe, ph, pl, pe);
+    this.yHi[k] = oh;
+    this.yLo[k] = ol;
+    this.yE[k] = oe;
+    this.yDone[k] = 1;
+  }
+
+  private general(out: WeightSchedule, inn: WeightSchedule): number {
+    try {
+      return this.generalOrThrow(out, inn);
+    } catch (e) {
+      if (e === UNCERTAIN) return FEE_UNDECIDED;
+      throw e;
+    }
+  }
+
+  private generalOrThrow(out: WeightSchedule, inn: WeightSchedule): number {
+    const ch = this.cHi;
+    const cl = this.cLo;
+    if (ch === 0) return FEE_INFINITE;
+    const ah = this.aHi;
+    const al = this.aLo;
+    this.inCurve = inn.curve;
+    this.inPoints = inn.points;
+    this.outCurve = out.curve;
+    this.outPoints = out.points;
+    // IP_out(c - a), IP_out(c), IP_in(c): any outside its curve makes the fee undefined
+    ddSub(ch, cl, 0, ah, al, 0);
+    if (!this.curveAt(false, oh, ol)) return FEE_INFINITE;
+    const oah = oh;
+    const oal = ol;
+    const oae = oe;
+    if (!this.curveAt(false, ch, cl)) return FEE_INFINITE;
+    const obh = oh;
+    const obl = ol;
+    const obe = oe;
+    if (!this.curveAt(true, ch, cl)) return FEE_INFINITE;
+    const ibh = oh;
+    const ibl = ol;
+    const ibe = oe;
+    // every incoming evaluation in range, decided by the extreme candidates
+    const inN = this.pointsOf(true);
+    const outN = this.pointsOf(false);
+    ddSub(this.xOf(true, 0, true), this.xOf(true, 0, false), 0, ch, cl, 0);
+    const lowInH = oh;
+    const lowInL = ol;
+    ddSub(ch, cl, 0, this.xOf(false, outN - 1, true), this.xOf(false, outN - 1, false), 0);
+    let sh = oh;
+    let sl = ol;
+    if (ddCmpExact(lowInH, lowInL, sh, sl) < 0) {
+      sh = lowInH;
+      sl = lowInL;
+    }
+    ddSub(this.xOf(true, inN - 1, true), this.xOf(true, inN - 1, false), 0, ch, cl, 0);
+    const highInH = oh;
+    const highInL = ol;
+    ddSub(ch, cl, 0, this.xOf(false, 0, true), this.xOf(false, 0, false), 0);
+    let gh = oh;
+    let gl = ol;
+    if (ddCmpExact(highInH, highInL, gh, gl) > 0) {
+      gh = highInH;
+      gl = highInL;
+    }
+    // clamp into [0, c]
+    if (sh < 0 || (sh === 0 && sl < 0)) {
+      sh = 0;
+      sl = 0;
+    } else if (ddCmpExact(sh, sl, ch, cl) > 0) {
+      sh = ch;
+      sl = cl;
+    }
+    if (gh < 0 || (gh === 0 && gl < 0)) {
+      gh = 0;
+      gl = 0;
+    } else if (ddCmpExact(gh, gl, ch, cl) > 0) {
+      gh = ch;
+      gl = cl;
+    }
+    ddAdd(ch, cl, 0, sh, sl, 0);
+    if (ddCmpExact(oh, ol, this.xOf(true, 0, true), this.xOf(true, 0, false)) < 0) return FEE_INFINITE;
+    ddAdd(ch, cl, 0, gh, gl, 0);
+    if (ddCmpExact(oh, ol, this.xOf(true, inN - 1, true), this.xOf(true, inN - 1, false)) > 0) return FEE_INFINITE;
+
+    // outgoing = flat_out + p_out * a / 1e6 + (IP_out(c - a) - IP_out(c));
+    // constant = flat_in - IP_in(c) + outgoing
+    ddMul(out.propHi, out.propLo, 0, ah, al, 0);
+    if (!ddDiv(oh, ol, oe, 1e6, 0, 0)) throw UNCERTAIN;
+    ddAdd(out.flatHi, out.flatLo, 0, oh, ol, oe);
+    const o1h = oh;
+    const o1l = ol;
+    const o1e = oe;
+    ddSub(oah, oal, oae, obh, obl, obe);
+    ddAdd(o1h, o1l, o1e, oh, ol, oe);
+    const outH = oh;
+    const outL = ol;
+    const outE = oe;
+    ddSub(inn.flatHi, inn.flatLo, 0, ibh, ibl, ibe);
+    ddAdd(oh, ol, oe, outH, outL, outE);
+    this.kHi = oh;
+    this.kLo = ol;
+    this.kE = oe;
+    this.pInHi = inn.propHi;
+    this.pInLo = inn.propLo;
+
+    // candidates: first incoming index with x > c, last outgoing index with x < c
+    let lo = 0;
+    let hi = inN;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ddCmpExact(this.xOf(true, mid, true), this.xOf(true, mid, false), ch, cl) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    this.candI = lo;
+    lo = -1;
+    hi = outN - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ddCmpExact(this.xOf(false, mid, true), this.xOf(false, mid, false), ch, cl) < 0) lo = mid;
+      else hi = mid - 1;
+    }
+    this.candJ = lo;
+    this.candCount = 0;
+    this.candDone = false;
+    if (this.candI > 0 || this.candJ < outN - 1) {
+      this.candHi[0] = 0;
+      this.candLo[0] = 0;
+      this.yDone[0] = 0;
+      this.candCount = 1;
+    }
+
+    this.next = 0;
+    this.iteration = 0;
+    this.crossingPending = false;
+
+    // find_intersection with the line x - a
+    if (!this.take()) throw UNCERTAIN; // at least one candidate always exists
+    let prevXh = this.pxh;
+    let prevXl = this.pxl;
+    let prevXe = this.pxe;
+    let prevYh = this.pyh;
+    let prevYl = this.pyl;
+    let prevYe = this.pye;
+    ddSub(prevXh, prevXl, prevXe, ah, al, 0);
+    ddSub(prevYh, prevYl, prevYe, oh, ol, oe); // y - (x - a)
+    const first = ddSign(oh, ol, oe);
+    if (first === 2 || first === 0) throw UNCERTAIN; // 0: wrap-around case, left to the exact routine
+    const below = first < 0;
+    let curXh = prevXh;
+    let curXl = prevXl;
+    let curXe = prevXe;
+    let curYh = prevYh;
+    let curYl = prevYl;
+    let curYe = prevYe;
+    for (;;) {
+      ddSub(curXh, curXl, curXe, ah, al, 0);
+      ddSub(curYh, curYl, curYe, oh, ol, oe);
+      const c2 = ddSign(oh, ol, oe);
+      if (c2 === 2) throw UNCERTAIN;
+      if (below ? c2 >= 0 : c2 <= 0) break;
+      prevXh = curXh;
+      prevXl = curXl;
+      prevXe = curXe;
+      prevYh = curYh;
+      prevYl = curYl;
+      prevYe = curYe;
+      if (!this.take()) return FEE_INFINITE;
+      curXh = this.pxh;
+      curXl = this.pxl;
+      curXe = this.pxe;
+      curYh = this.pyh;
+      curYl = this.pyl;
+      curYe = this.pye;
+    }
+    // x* = (l1 - y1)(x2 - x1) / ((y2 - y1) - (l2 - l1)) + x1, l = x - a
+    ddSub(prevXh, prevXl, prevXe, ah, al, 0);
+    const l1h = oh;
+    const l1l = ol;
+    const l1e = oe;
+    ddSub(curXh, curXl, curXe, ah, al, 0);
+    const l2h = oh;
+    const l2l = ol;
+    const l2e = oe;
+    ddSub(l1h, l1l, l1e, prevYh, prevYl, prevYe);
+    const n1h = oh;
+    const n1l = ol;
+    const n1e = oe;
+    ddSub(curXh, curXl, curXe, prevXh, prevXl, prevXe);
+    ddMul(n1h, n1l, n1e, oh, ol, oe);
+    const numH = oh;
+    const numL = ol;
+    const numE = oe;
+    ddSub(curYh, curYl, curYe, prevYh, prevYl, prevYe);
+    const dyh = oh;
+    const dyl = ol;
+    const dye = oe;
+    ddSub(l2h, l2l, l2e, l1h, l1l, l1e);
+    ddSub(dyh, dyl, dye, oh, ol, oe);
+    const denH = oh;
+    const denL = ol;
+    const denE = oe;
+    if (ddSign(denH, denL, denE) === 0) return FEE_INFINITE; // exactly zero: the reference divides by zero
+    if (!ddDiv(numH, numL, numE, denH, denL, denE)) throw UNCERTAIN;
+    ddAdd(oh, ol, oe, prevXh, prevXl, prevXe);
+    const sign = ddSign(oh, ol, oe);
+    if (sign === 2) throw UNCERTAIN;
+    if (sign <= 0) return FEE_INFINITE;
+    if (!ddRoundHalfEven(oh, ol, oe)) throw UNCERTAIN;
+    ddSub(oh, ol, 0, ah, al, 0); // exact: both are integers below 2^100
+    return oh + ol;
+  }
+
+  /**
+   * The next point of the capped fee function into (px*, py*), false after the last.
+   * Capping: the reference's loop examines pair (k, k+1) only while its index, which
+   * every insertion advances by two, stays below the original point count.
+   */
+  private take(): boolean {
+    if (this.crossingPending) {
+      this.crossingPending = false;
+      this.pxh = this.crossH;
+      this.pxl = this.crossL;
+      this.pxe = this.crossE;
+      this.pyh = 0;
+      this.pyl = 0;
+      this.pye = 0;
+      return true;
     }
     const k = this.next;
-    const xk = this.candidates.at(k);
-    if (xk === null) return null;
+    if (!this.candidate(k)) return false;
     this.next++;
-    const yk = this.y(k, xk);
-    const signK = sure(certainSign(yk));
-    const point: Point = { x: xk, y: signK < 0 ? ZERO : yk };
-    const xNext = this.candidates.at(k + 1);
-    if (xNext !== null) {
-      const yNext = this.y(k + 1, xNext);
-      const signNext = sure(certainSign(yNext));
-      if (signK * signNext === -1 && (this.iteration <= k || this.iteration <= this.candidates.count() - 2)) {
-        const ratio = must(div(abs(yk), abs(sub(yNext, yk))));
-        this.crossing = { x: add(xk, mul(ratio, sub(xNext, xk))), y: ZERO };
+    this.y(k);
+    const ykh = oh;
+    const ykl = ol;
+    const yke = oe;
+    const signK = ddSign(ykh, ykl, yke);
+    if (signK === 2) throw UNCERTAIN;
+    const xkh = this.candHi[k]!;
+    const xkl = this.candLo[k]!;
+    this.pxh = xkh;
+    this.pxl = xkl;
+    this.pxe = 0;
+    if (signK < 0) {
+      this.pyh = 0;
+      this.pyl = 0;
+      this.pye = 0;
+    } else {
+      this.pyh = ykh;
+      this.pyl = ykl;
+      this.pye = yke;
+    }
+    if (this.candidate(k + 1)) {
+      this.y(k + 1);
+      const ynh = oh;
+      const ynl = ol;
+      const yne = oe;
+      const signNext = ddSign(ynh, ynl, yne);
+      if (signNext === 2) throw UNCERTAIN;
+      if (signK * signNext === -1 && (this.iteration <= k || this.iteration <= this.countAll() - 2)) {
+        // crossing at x_k + |y_k| / |y_{k+1} - y_k| * (x_{k+1} - x_k)
+        ddSub(ynh, ynl, yne, ykh, ykl, yke);
+        const dNeg = oh < 0 || (oh === 0 && ol < 0);
+        const dh = dNeg ? -oh : oh;
+        const dl = dNeg ? -ol : ol;
+        const de = oe;
+        const yNeg = ykh < 0 || (ykh === 0 && ykl < 0);
+        if (!ddDiv(yNeg ? -ykh : ykh, yNeg ? -ykl : ykl, yke, dh, dl, de)) throw UNCERTAIN;
+        const qh = oh;
+        const ql = ol;
+        const qe = oe;
+        ddSub(this.candHi[k + 1]!, this.candLo[k + 1]!, 0, xkh, xkl, 0);
+        ddMul(qh, ql, qe, oh, ol, oe);
+        ddAdd(xkh, xkl, 0, oh, ol, oe);
+        this.crossH = oh;
+        this.crossL = ol;
+        this.crossE = oe;
+        this.crossingPending = true;
         this.iteration += 2;
       } else {
         this.iteration += 1;
       }
     }
-    return point;
+    return true;
+  }
+
+  /** Number of candidates (forces all of them). */
+  private countAll(): number {
+    while (!this.candDone) this.produce();
+    return this.candCount;
   }
 }
 
-/** The candidate x values of the weight case (balances = capacity), as in fees.ts. */
-class Candidates {
-  private readonly values: DD[] = [];
-  private i: number;
-  private j: number;
-  private done = false;
-  private readonly inXs: readonly DD[];
-  private readonly outXs: readonly DD[];
-  private readonly c: DD;
-  private readonly limit: DD;
+/** Thrown internally when a decision is uncertain. */
+const UNCERTAIN = new Error('uncertain');
 
-  constructor(inXs: readonly DD[], outXs: readonly DD[], c: DD, limit: DD) {
-    this.inXs = inXs;
-    this.outXs = outXs;
-    this.c = c;
-    this.limit = limit;
-    let lo = 0;
-    let hi = inXs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(inXs[mid]!, c) > 0) hi = mid;
-      else lo = mid + 1;
-    }
-    this.i = lo;
-    lo = -1;
-    hi = outXs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cmp(outXs[mid]!, c) < 0) lo = mid;
-      else hi = mid - 1;
-    }
-    this.j = lo;
-    if (this.i > 0 || this.j < outXs.length - 1) this.values.push(ZERO);
-  }
-
-  at(k: number): DD | null {
-    while (this.values.length <= k && !this.done) this.produce();
-    return this.values[k] ?? null;
-  }
-
-  count(): number {
-    while (!this.done) this.produce();
-    return this.values.length;
-  }
-
-  private produce(): void {
-    if (this.i >= this.inXs.length && this.j < 0) {
-      this.done = true;
-      return;
-    }
-    let x: DD;
-    if (this.j < 0 || (this.i < this.inXs.length && cmp(sub(this.inXs[this.i]!, this.c), sub(this.c, this.outXs[this.j]!)) <= 0)) {
-      x = sub(this.inXs[this.i++]!, this.c);
-    } else {
-      x = sub(this.c, this.outXs[this.j--]!);
-    }
-    if (cmp(x, this.limit) >= 0) {
-      x = this.limit;
-      this.done = true;
-    }
-    const lastValue = this.values[this.values.length - 1];
-    if (lastValue === undefined || cmp(lastValue, x) !== 0) this.values.push(x);
-  }
+/** Splits a bigint below 2^84 into 31-bit limbs (tests). */
+export function limbsOf(v: bigint): [number, number] {
+  return [Number(v / LIMB_BIG), Number(v % LIMB_BIG)];
 }
