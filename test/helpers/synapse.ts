@@ -95,6 +95,8 @@ export interface SynapseOptions {
    * service users.
    */
   readonly presenceRouter?: { readonly module: string; readonly config: Readonly<Record<string, unknown>>; readonly pythonPath: string };
+  /** Lets anyone register through the client API, without verification (default closed). */
+  readonly openRegistration?: boolean;
 }
 
 /** A logged-in Matrix user. */
@@ -172,7 +174,8 @@ export class Synapse {
       report_stats: false,
       trusted_key_servers: [],
       suppress_key_server_warning: true,
-      enable_registration: false,
+      enable_registration: this.options.openRegistration === true,
+      ...(this.options.openRegistration === true ? { enable_registration_without_verification: true } : {}),
       presence: {
         enabled: true,
         ...(this.options.presenceRouter === undefined

@@ -16,7 +16,8 @@ import { tempDir } from '../helpers/temp-dir.ts';
  * Two homeservers, one connection each (spec §8.1-§8.2): `a.test`, the main one, is a plain
  * Synapse where presence is shared through the presence room; `b.test` runs a presence
  * router that pushes every user's presence to the service users, as Raiden's production
- * homeservers do, so its nodes share no room with the service. Nodes send their updates to
+ * homeservers do, so its nodes share no room with the service, and it lets the service
+ * register itself. Nodes send their updates to
  * the service user on their own homeserver. The service is not ready until both servers
  * have synced once, and a server that is down at start joins when it comes up.
  */
@@ -50,6 +51,7 @@ describe('two homeservers: presence room on one, presence router on the other', 
       Synapse.start({ serverName: 'a.test' }),
       Synapse.start({
         serverName: 'b.test',
+        openRegistration: true,
         presenceRouter: {
           module: 'pfs_presence_router.AllPresenceToServices',
           config: { service_user_ids: [serviceUser('b.test')] },
@@ -57,10 +59,10 @@ describe('two homeservers: presence room on one, presence router on the other', 
         },
       }),
     ]);
-    for (const server of [a, b]) {
-      const { username, password } = raidenCredentials(SERVICE, server);
-      await server.register(username, password);
-    }
+    // a.test is closed: the operator registers the service user; on b.test (open
+    // registration) the service registers itself at its first login
+    const { username, password } = raidenCredentials(SERVICE, a);
+    await a.register(username, password);
     const events = join(dir.path, 'chain.ndjson');
     writeFileSync(
       events,
@@ -89,6 +91,9 @@ describe('two homeservers: presence room on one, presence router on the other', 
     assert.match(r.text, new RegExp(`waiting for the first sync of matrix:${b.url.replace(/[.]/g, '\\.')}`));
     await b.resume();
     await service.waitReady(120_000);
+    // registered with the Raiden password, so a later login works too
+    const { username, password } = raidenCredentials(SERVICE, b);
+    assert.equal((await b.login(username, password)).userId, serviceUser('b.test'));
   });
 
   it('routes between nodes of both servers; each server’s presence and updates arrive through its own connection', async () => {
