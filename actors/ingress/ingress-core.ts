@@ -99,15 +99,26 @@ interface NetworkEntry {
   readonly shard: number;
 }
 
+/**
+ * Shard positions of the file source: line n is n * FILE_SUBPOSITIONS and the i-th message
+ * of its to-device body n * FILE_SUBPOSITIONS + i (i from 1), so two updates in one body
+ * are two events, not a replay of one. Exact in a double up to 2^37 lines.
+ */
+export const FILE_SUBPOSITIONS = 65_536;
+
+/** The shard position of line `line` (sub 0) or of its `sub`-th message. */
+export function filePosition(line: number, sub: number): number {
+  return line * FILE_SUBPOSITIONS + sub;
+}
+
 /** A line prepared in the first pass: its parsed input and, for to-device bodies, the decoded messages. */
 interface Prepared {
   readonly line: number;
+  /** The line's shard position (see filePosition for the file source). */
+  readonly position: number;
   readonly text: string;
   readonly input: LogInput;
-  /**
-   * `position` is the message's shard position: the line number for the file source (all
-   * messages of a line share it), a number of its own for live input.
-   */
+  /** `position`: each message's own shard position (a shard skips positions it holds). */
   readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number; readonly packed: Uint8Array | null; readonly position: number }[];
 }
 
@@ -199,7 +210,7 @@ export class IngressCore {
    * source cursor is committed at `cursorBlock` once every shard has committed.
    */
   async applySourceInputs(source: string, inputs: readonly { readonly at: number; readonly text: string; readonly input: LogInput }[], cursorBlock: number): Promise<void> {
-    const items: Prepared[] = inputs.map((i) => ({ line: i.at, text: i.text, input: i.input, messages: [] }));
+    const items: Prepared[] = inputs.map((i) => ({ line: i.at, position: i.at, text: i.text, input: i.input, messages: [] }));
     await this.exclusive(() => this.applyChunk(source, items, [], { line: 0, offset: 0, block: cursorBlock }, cursorBlock));
   }
 
@@ -325,7 +336,13 @@ export class IngressCore {
       const input = parseLogLine(l.text);
       const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number; packed: Uint8Array | null; position: number }[] = [];
       if (input.kind === 'to_device') {
-        for (const body of splitMessageBody(input.body)) {
+        const bodies = splitMessageBody(input.body);
+        if (nextPosition === undefined && bodies.length >= FILE_SUBPOSITIONS) {
+          // a file line has FILE_SUBPOSITIONS - 1 message positions; the rest cannot be told apart
+          this.count('message:rejected_too_many_in_body', bodies.length - FILE_SUBPOSITIONS + 1);
+          bodies.length = FILE_SUBPOSITIONS - 1;
+        }
+        for (const body of bodies) {
           const decoded = decodeRaidenMessage(body);
           let job = -1;
           let bytes: Uint8Array | null = null;
@@ -337,10 +354,10 @@ export class IngressCore {
               jobs.push({ data: packed, signature: decoded.signature });
             }
           }
-          messages.push({ decoded, job, packed: bytes, position: nextPosition?.() ?? l.number });
+          messages.push({ decoded, job, packed: bytes, position: nextPosition?.() ?? filePosition(l.number, messages.length + 1) });
         }
       }
-      items.push({ line: l.number, text: l.text, input, messages });
+      items.push({ line: l.number, position: nextPosition === undefined ? filePosition(l.number, 0) : l.number, text: l.text, input, messages });
     }
     return { items, jobs };
   }
@@ -370,7 +387,7 @@ export class IngressCore {
     const now = this.deps.now();
 
     for (const item of items) {
-      const position = { source, at: item.line };
+      const position = { source, at: item.position };
       const input = item.input;
       let ok = true;
       switch (input.kind) {

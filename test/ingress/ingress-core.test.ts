@@ -220,6 +220,37 @@ describe('IngressCore: §6.3 validation order, each outcome counted per reason',
   });
 });
 
+describe('IngressCore: several messages in one to-device body', () => {
+  test('each message is an event of its own, also for the same network and channel, and a replay applies none twice', async () => {
+    const dir = newDir();
+    const lines = [
+      tokenNetworkCreatedLine(1, TOKEN, TN, 500n),
+      open(2, 1n, 0, 1),
+      open(3, 2n, 0, 2),
+      // three updates of one sender in one body: two channels, and the same channel twice
+      send(0, cap(0, 1n, 1, 90n, 110n, { nonce: 1n }), cap(0, 2n, 2, 70n, 30n, { nonce: 1n }), cap(0, 1n, 1, 80n, 110n, { nonce: 2n })),
+      send(1, cap(1, 1n, 0, 110n, 80n, { nonce: 1n }), feeOf(1, 1n, 3n, Date.now() - HOUR)),
+    ];
+    const path = logFile(lines);
+    const h = new IngressHarness(dir, { chainId: CHAIN });
+    await h.run(path);
+    assert.equal(h.counts['capacity_update:applied'], 4);
+    assert.equal(h.counts['fee_update:applied'], 1);
+    assert.equal(h.counts['capacity_update:duplicate'], undefined);
+    const state = await storedState(h);
+    assert.deepEqual([side(state.channel(1n)!, 0).capacity, side(state.channel(1n)!, 1).capacity], [80n, 110n]);
+    assert.equal(side(state.channel(1n)!, 0).reported?.updating, 80n, 'the second update of channel 1 in the body applied');
+    assert.equal(side(state.channel(2n)!, 0).reported?.updating, 70n, 'the update of channel 2 in the same body applied');
+    assert.equal(side(state.channel(1n)!, 1).fee.schedule.flat, 3n, "the fee update after a capacity update in one body applied");
+    await h.close();
+    // the same file on the same data dir: everything is known, nothing is applied again
+    const again = new IngressHarness(dir, { chainId: CHAIN });
+    await again.run(path);
+    assert.equal(again.counts['capacity_update:applied'] ?? 0, 0);
+    await again.close();
+  });
+});
+
 describe('IngressCore: presence', () => {
   test('presence with a bad displayname or user id is rejected per reason and changes nothing', async () => {
     const id = (i: number, server = SERVER) => userIdOf(K[i]!.address, server);
