@@ -72,7 +72,7 @@ function paymentsFront(config: Config, chainId: bigint, service: Address, link: 
     const active = ledger.active(sender);
     return active === null ? null : asFields(active, service);
   };
-  if (config.serviceFee === 0n || link === null) return { front: { pay: async () => ({ ok: true }), lastIou }, ledger };
+  if (config.serviceFee === 0n || link === null) return { front: { pay: async () => ({ ok: true, committed: Promise.resolve({ ok: true }) }), lastIou }, ledger };
   const { oneToN, userDeposit } = link.facts;
   // the configuration requires both with a fee; the start-up checks confirmed them
   if (oneToN === null || userDeposit === null) throw new Error('a service fee needs OneToN and UserDeposit');

@@ -15,6 +15,7 @@ import {
   onlineAddressesReply,
   parseAddressArgument,
   parsePathsRequest,
+  type PathsRequest,
   parseTokenNetworkArgument,
   pathsReply,
   readJsonBody,
@@ -29,7 +30,7 @@ import type { SearchLimits } from '../../src/routing/index.ts';
 import type { FeedbackStore } from '../../src/store/feedback-store.ts';
 import type { NetworkView, PresenceView } from '../service.ts';
 import type { PathTask, PathTaskResult, SuggestTask, SuggestTaskResult } from '../path-pool/task.ts';
-import type { AddressRegistryHandle } from '../../src/graph/index.ts';
+import type { AddressRegistryHandle, NetworkSnapshotHandle } from '../../src/graph/index.ts';
 import type { IouDebugSource } from './debug-api.ts';
 import type { PaymentsFront } from './payment-api.ts';
 import type { SuggestCache, SuggestSettings } from './partner-api.ts';
@@ -127,18 +128,25 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
   const request = parsed.value;
   const snapshot = network.snapshot;
   if (snapshot === null) return overloadReply('not_published');
-  // Payment (step 3). The IOU is stored before the search, so a request that ends in 404
-  // (no route) is paid for, as in the reference (W11); a full queue is answered before
-  // charging. With fee 0 the IOU has only been schema-checked above.
+  // Payment (step 3). The IOU is stored while the search runs and before the answer, so a
+  // request that ends in 404 (no route) is paid for, as in the reference (W11); a full
+  // queue is answered before charging. With fee 0 the IOU has only been schema-checked.
   if (deps.payments !== undefined) {
     if (deps.queueFull?.() === true) return overloadedBy(deps, 'queue_full');
     const paid = await deps.payments.pay(request.iou);
     if (!paid.ok) return fail(paid.error);
+    const reply = await searchAndAnswer(deps, tn.value, snapshot, request);
+    const stored = await paid.committed;
+    return stored.ok ? reply : fail(stored.error);
   }
+  return searchAndAnswer(deps, tn.value, snapshot, request);
+}
 
+/** Steps 4 to 6 of §2.3: the quick checks and the search in the pool, and the answer. */
+async function searchAndAnswer(deps: ApiDeps, network: Address, snapshot: NetworkSnapshotHandle, request: PathsRequest): Promise<HttpReply> {
   const task: PathTask = {
     kind: 'path',
-    network: tn.value,
+    network,
     snapshot,
     registry: deps.registry,
     query: {
@@ -181,7 +189,7 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
   const summary = { from: request.from, to: request.to, value: request.value };
   // debug mode remembers failures for /_debug/routes (the reference's last_failed_requests);
   // an exhausted search budget is a failure without routes too
-  if (outcome.kind !== 'routes' && deps.enableDebug) deps.failedRequests.add({ network: tn.value, source: request.from, target: request.to });
+  if (outcome.kind !== 'routes' && deps.enableDebug) deps.failedRequests.add({ network, source: request.from, target: request.to });
   switch (outcome.kind) {
     case 'no_route':
       return fail(noRouteFound(summary, outcome.reason, BigInt(deps.confirmedBlock())));
@@ -201,7 +209,7 @@ export async function handlePaths(deps: ApiDeps, rawNetwork: string, req: ApiReq
       }
       // one feedback row per route (spec §2.3); the write is queued, not awaited
       const token = newFeedbackToken();
-      deps.feedback.record(token, tn.value, Date.now(), routes);
+      deps.feedback.record(token, network, Date.now(), routes);
       return pathsReply(routes, token);
     }
   }

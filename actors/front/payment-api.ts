@@ -20,8 +20,12 @@ import { packIouRequest, recoverEip191Signer } from '../../src/protocol/index.ts
 
 /** The payment side of the service. */
 export interface PaymentsFront {
-  /** Takes the payment of one path request; with a service fee of 0 it accepts anything. */
-  pay(iou: IouFields | null): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: EnvelopeError }>;
+  /**
+   * Takes the payment of one path request (with a service fee of 0 it accepts anything).
+   * Accepted: `committed` says, once the IOU is stored, whether the answer may be given
+   * (or which error to give instead); the search may run meanwhile.
+   */
+  pay(iou: IouFields | null): Promise<{ readonly ok: true; readonly committed: Promise<{ readonly ok: true } | { readonly ok: false; readonly error: EnvelopeError }> } | { readonly ok: false; readonly error: EnvelopeError }>;
   /** The sender's active (unclaimed) IOU, receiver = this service, or null. */
   lastIou(sender: Address): IouFields | null;
 }

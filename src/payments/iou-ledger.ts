@@ -128,12 +128,15 @@ export class IouLedger {
    * the payment checks ran against. Atomic across threads and processes. False when the
    * state changed meanwhile (the caller checks again).
    */
-  storeIfUnchanged(iou: Omit<StoredIou, 'claimed' | 'claimTx'>, basedOn: StoredIou | null): boolean {
-    return this.store.env.transactionSync(() => {
+  storeIfUnchanged(iou: Omit<StoredIou, 'claimed' | 'claimTx'>, basedOn: StoredIou | null): Promise<boolean> {
+    // an asynchronous write transaction: the check and the write are one atomic step in
+    // LMDB's write thread, and concurrent payments share a commit (no fsync per request
+    // on the main thread); it resolves once durable
+    return this.store.env.transaction(() => {
       if (!sameState(this.active(iou.sender), basedOn)) return false;
       const existing = this.get(iou.sender, iou.claimableUntil);
       if (existing !== null && isSettling(existing)) return false;
-      this.store.dbs.ious.putSync(iouKey(iou.sender, iou.claimableUntil), encode({ ...iou, claimed: false, claimTx: null }));
+      void this.store.dbs.ious.put(iouKey(iou.sender, iou.claimableUntil), encode({ ...iou, claimed: false, claimTx: null }));
       return true;
     });
   }

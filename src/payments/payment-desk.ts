@@ -58,8 +58,11 @@ export interface PaymentEnv {
   effectiveBalance(sender: Address, block: number): Promise<bigint>;
 }
 
-/** The outcome of a payment: accepted (and stored, unless free), or the error to answer. */
+/** The final outcome of a payment: stored (durably), or the error to answer. */
 export type PaymentOutcome = { readonly ok: true } | { readonly ok: false; readonly error: EnvelopeError };
+
+/** A payment past its checks (its write under way, see `PaymentDesk.pay`), or the error to answer. */
+export type PaymentStart = { readonly ok: true; readonly committed: Promise<PaymentOutcome> } | { readonly ok: false; readonly error: EnvelopeError };
 
 /** Thrown inside the desk when the deposit could not be read. */
 class DepositUnavailable extends Error {}
@@ -105,18 +108,24 @@ export class PaymentDesk {
     this.env = env;
   }
 
-  /** Checks and stores the IOU of one request, after every earlier request of its sender. */
-  pay(iou: IouFields | null): Promise<PaymentOutcome> {
+  /**
+   * Checks the IOU of one request, after every earlier request of its sender, and starts
+   * storing it. Accepted: `committed` resolves once the IOU is durable, or with the error
+   * to answer instead when another process changed the sender's sessions meanwhile (the
+   * checks ran again). The caller may search meanwhile but answers only after `committed`;
+   * the sender's next payment waits for it.
+   */
+  pay(iou: IouFields | null): Promise<PaymentStart> {
     if (iou === null) return Promise.resolve({ ok: false, error: missingIou() });
     const sender = iou.sender;
     const previous = this.queues.get(sender) ?? Promise.resolve();
-    const run = previous.then(() => this.process(iou));
-    const tail = run.catch(() => undefined);
+    const started = previous.then(() => this.start(iou, 0));
+    const tail = started.then((s) => (s.ok ? s.committed : s)).catch(() => undefined);
     this.queues.set(sender, tail);
     void tail.then(() => {
       if (this.queues.get(sender) === tail) this.queues.delete(sender);
     });
-    return run;
+    return started;
   }
 
   /** Senders with a payment in progress (for tests and metrics). */
@@ -124,16 +133,16 @@ export class PaymentDesk {
     return this.queues.size;
   }
 
-  private async process(iou: IouFields): Promise<PaymentOutcome> {
+  private async start(iou: IouFields, attempt: number): Promise<PaymentStart> {
     try {
-      return await this.check(iou);
+      return await this.check(iou, attempt);
     } catch (e) {
       if (e instanceof DepositUnavailable) return { ok: false, error: depositCheckUnavailable(e.message) };
       throw e;
     }
   }
 
-  private async check(iou: IouFields): Promise<PaymentOutcome> {
+  private async check(iou: IouFields, attempt: number): Promise<PaymentStart> {
     const s = this.settings;
     if (iou.receiver !== s.service) return { ok: false, error: wrongIouRecipient(s.service) };
     if (iou.chainId !== s.chainId) return { ok: false, error: unsupportedChainId(s.chainId) };
@@ -141,22 +150,26 @@ export class PaymentDesk {
     const packed = packIou({ oneToN: iou.oneToNAddress, chainId: iou.chainId, sender: iou.sender, receiver: iou.receiver, amount: iou.amount, claimableUntil: iou.claimableUntil });
     const signer = isUnpackable(packed) ? null : recoverEip191Signer(packed, iou.signature);
     if (signer === null || !signer.ok || signer.address !== iou.sender) return { ok: false, error: invalidSignature() };
-    // the state may change under us only through another process (claim-fees): check again then
-    for (let attempt = 0; ; attempt++) {
-      const active = this.env.ledger.active(iou.sender);
-      const decided = await this.decide(iou, active);
-      if (!decided.ok) return decided;
-      const stored = this.env.ledger.storeIfUnchanged(
-        { sender: iou.sender, claimableUntil: iou.claimableUntil, amount: iou.amount, signature: iou.signature, oneToN: iou.oneToNAddress, chainId: iou.chainId },
-        active,
-      );
-      if (stored) return { ok: true };
+    const active = this.env.ledger.active(iou.sender);
+    const decided = await this.decide(iou, active);
+    if (!decided.ok) return decided;
+    // the write re-checks the state in its transaction; it changes under us only through
+    // another process (claim-fees): then everything is checked again on the new state
+    const stored = this.env.ledger.storeIfUnchanged(
+      { sender: iou.sender, claimableUntil: iou.claimableUntil, amount: iou.amount, signature: iou.signature, oneToN: iou.oneToNAddress, chainId: iou.chainId },
+      active,
+    );
+    const committed = stored.then(async (ok): Promise<PaymentOutcome> => {
+      if (ok) return { ok: true };
       if (attempt >= 3) throw new Error('IOU ledger keeps changing under the payment desk');
-    }
+      const again = await this.start(iou, attempt + 1);
+      return again.ok ? again.committed : again;
+    });
+    return { ok: true, committed };
   }
 
   /** Steps 4 to 6 of §5.2 against the sender's active session. */
-  private async decide(iou: IouFields, active: StoredIou | null): Promise<PaymentOutcome> {
+  private async decide(iou: IouFields, active: StoredIou | null): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: EnvelopeError }> {
     const s = this.settings;
     let expected: bigint;
     if (active !== null) {

@@ -129,7 +129,7 @@ describe('pfs claim-fees on a dev chain', { skip: skip ?? false }, () => {
       const ledger = new IouLedger(store);
       const iou = ledger.ofSender(client)[0]!;
       store.dbs.ious.removeSync(iouKey(client, iou.claimableUntil));
-      assert.ok(ledger.storeIfUnchanged(iou, null));
+      assert.ok(await ledger.storeIfUnchanged(iou, null));
       assert.ok(ledger.markClaiming(client, iou.claimableUntil, iou.amount, '0x' + 'ee'.repeat(32)));
     } finally {
       await closeStore(store);

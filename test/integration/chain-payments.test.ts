@@ -40,7 +40,7 @@ describe('paid route requests on a dev chain', { skip: skip ?? false }, () => {
   let cu: number;
 
   /** A signed IOU as a Raiden client sends it. */
-  async function iou(amount: bigint, o: { claimableUntil?: number; receiver?: string; chainId?: bigint; oneToN?: string; signer?: Wallet } = {}) {
+  async function iou(amount: bigint, o: { claimableUntil?: number | bigint; receiver?: string; chainId?: bigint; oneToN?: string; signer?: Wallet } = {}): Promise<Record<string, unknown> & { sender: string; signature: string }> {
     const signer = o.signer ?? client;
     const fields = {
       sender: signer.address,
@@ -52,9 +52,13 @@ describe('paid route requests on a dev chain', { skip: skip ?? false }, () => {
     };
     const packed = solidityPacked(
       ['address', 'uint256', 'uint256', 'address', 'address', 'uint256', 'uint256'],
-      [fields.one_to_n_address, fields.chain_id, 5n, fields.sender, fields.receiver, fields.amount, fields.claimable_until],
+      [fields.one_to_n_address, fields.chain_id, 5n, fields.sender, fields.receiver, fields.amount, BigInt(fields.claimable_until)],
     );
-    return { ...fields, amount: Number(amount), chain_id: Number(fields.chain_id), signature: await signer.signMessage(getBytes(packed)) };
+    // a JSON number as a client sends it; above 2^53 a decimal string (accepted too, and exact)
+    const wire = amount <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(amount) : amount.toString();
+    const until = BigInt(fields.claimable_until);
+    const claimableUntil = until <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(until) : until.toString();
+    return { ...fields, amount: wire, claimable_until: claimableUntil, chain_id: Number(fields.chain_id), signature: await signer.signMessage(getBytes(packed)) };
   }
 
   async function pay(body: unknown): Promise<{ status: number; code: number | undefined; json: Record<string, unknown> }> {
@@ -167,6 +171,38 @@ describe('paid route requests on a dev chain', { skip: skip ?? false }, () => {
     assert.equal((await lastIou()).status, 404);
     assert.deepEqual((await lastIou()).json, { last_iou: null });
     assert.equal((await pay(await iou(FEE, { claimableUntil: cu + 2 }))).code, 2201, 'a new session');
+  });
+
+  it('answers hostile IOUs with their documented errors and charges none of them', async () => {
+    const before = (await lastIou()).json;
+    const good = await iou(FEE, { claimableUntil: cu + 3 });
+    const cases: [unknown, number, unknown?][] = [
+      [{ ...good, signature: '0x' + 'zz'.repeat(65) }, 2000, { iou: { signature: ['Not a valid hex string.'] } }],
+      [{ ...good, signature: good.signature.slice(0, -2) }, 2001],
+      [{ ...good, signature: '0x' }, 2001],
+      [{ ...good, amount: '1' + '0'.repeat(80) }, 2000],
+      [{ ...good, amount: -1 }, 2000],
+      [{ ...good, chain_id: 2 ** 60 }, 2005],
+      // a sender without a session (with one, any other claimable_until is 2106 first)
+      [await iou(FEE, { claimableUntil: 2n ** 62n, signer: await chain.wallet('far-future') }), 2100],
+      [{ ...good, sender: good.sender.toLowerCase() }, 2000],
+      [{ ...good, extra: 1 }, 2000, { iou: { extra: ['Unknown field.'] } }],
+      ['not an object', 2000, { iou: { _schema: ['Invalid input type.'] } }],
+    ];
+    for (const [body, code, details] of cases) {
+      const r = await pay(body);
+      assert.equal(r.code, code, JSON.stringify(body).slice(0, 120) + ' ' + JSON.stringify(r.json));
+      if (details !== undefined) assert.deepEqual(r.json['error_details'], details);
+    }
+    assert.deepEqual((await lastIou()).json, before, 'nothing was stored');
+    // the largest amount a uint256 holds: as in the reference only what is owed must be
+    // covered by the deposit, so it is an (exact) overpayment the client signed
+    const whale = await chain.wallet('whale');
+    await confirmed(await chain.depositToUdc(whale, 2n * FEE));
+    const r = await service.post(`/api/v1/${tokenNetwork}/paths`, { from: whale.address, to: SERVICE, value: 1, iou: await iou(2n ** 256n - 1n, { signer: whale }) });
+    assert.equal((r.json as { error_code: number }).error_code, 2201, r.text);
+    const shown = await lastIou({ signer: whale });
+    assert.match(shown.text, /"amount": 115792089237316195423570985008687907853269984665640564039457584007913129639935,/);
   });
 
   it('checks the GET payment/iou request: signature (2001), age (2002), naive timestamp (2000)', async () => {

@@ -72,8 +72,8 @@ describe('claiming fees', () => {
   const logs: string[] = [];
   const log = (level: string, message: string) => void logs.push(`${level}: ${message}`);
 
-  function put(i: number, amount: bigint, claimableUntil: bigint, oneToN: Address = ONE_TO_N): void {
-    assert.ok(ledger.storeIfUnchanged({ sender: sender(i), claimableUntil, amount, signature: new Uint8Array(65), oneToN, chainId: 1n }, ledger.active(sender(i))));
+  async function put(i: number, amount: bigint, claimableUntil: bigint, oneToN: Address = ONE_TO_N): Promise<void> {
+    assert.ok(await ledger.storeIfUnchanged({ sender: sender(i), claimableUntil, amount, signature: new Uint8Array(65), oneToN, chainId: 1n }, ledger.active(sender(i))));
   }
 
   beforeEach(async () => {
@@ -96,14 +96,14 @@ describe('claiming fees', () => {
 
   it('claims the due, funded IOUs and skips the rest (the reference test: 8 IOUs, 4 due, 2 funded)', async () => {
     const big = 10n ** 12n;
-    put(1, big, NOW + 3n * DAY);
-    put(2, big, NOW + 4n * DAY);
-    put(3, big, NOW + 5n * DAY);
-    put(4, big, NOW + 6n * DAY);
-    put(5, big, NOW + 8n * DAY); // not expiring within the window
-    put(6, big, NOW + 30n * DAY);
-    put(7, big, NOW - 1n); // expired
-    put(8, big, NOW + 2n * DAY, sender(99)); // for another OneToN
+    await put(1, big, NOW + 3n * DAY);
+    await put(2, big, NOW + 4n * DAY);
+    await put(3, big, NOW + 5n * DAY);
+    await put(4, big, NOW + 6n * DAY);
+    await put(5, big, NOW + 8n * DAY); // not expiring within the window
+    await put(6, big, NOW + 30n * DAY);
+    await put(7, big, NOW - 1n); // expired
+    await put(8, big, NOW + 2n * DAY, sender(99)); // for another OneToN
     chain.balances.set(sender(1), big);
     chain.balances.set(sender(2), 10n ** 9n); // pays more than the claim costs
     chain.balances.set(sender(3), 1000n); // too little deposit
@@ -124,8 +124,8 @@ describe('claiming fees', () => {
   });
 
   it('leaves a failed claim unclaimed and reports it', async () => {
-    put(1, 10n ** 12n, NOW + DAY);
-    put(2, 10n ** 12n, NOW + DAY);
+    await put(1, 10n ** 12n, NOW + DAY);
+    await put(2, 10n ** 12n, NOW + DAY);
     chain.balances.set(sender(1), 10n ** 12n);
     chain.balances.set(sender(2), 10n ** 12n);
     chain.outcomes.set('0x' + '1'.padStart(64, '0'), 'failed');
@@ -141,9 +141,9 @@ describe('claiming fees', () => {
   });
 
   it('after a crash: marks a claim that went through without sending another, and retries one never sent', async () => {
-    put(1, 10n ** 12n, NOW + DAY);
-    put(2, 10n ** 12n, NOW + DAY);
-    put(3, 10n ** 12n, NOW + DAY);
+    await put(1, 10n ** 12n, NOW + DAY);
+    await put(2, 10n ** 12n, NOW + DAY);
+    await put(3, 10n ** 12n, NOW + DAY);
     for (const i of [1, 2, 3]) chain.balances.set(sender(i), 10n ** 12n);
     // run 1 crashed: session 1 sent and mined, session 2 signed and recorded but never sent,
     // session 3 sent and mined but its receipt is gone (e.g. a pruned node): the session is settled
@@ -161,7 +161,7 @@ describe('claiming fees', () => {
   });
 
   it('does not touch a session whose earlier claim is still pending', async () => {
-    put(1, 10n ** 12n, NOW + DAY);
+    await put(1, 10n ** 12n, NOW + DAY);
     chain.balances.set(sender(1), 10n ** 12n);
     ledger.markClaiming(sender(1), NOW + DAY, 10n ** 12n, '0xdd');
     chain.outcomes.set('0xdd', 'pending');
@@ -172,7 +172,7 @@ describe('claiming fees', () => {
   });
 
   it('marks a session found settled by the dry run without a transaction', async () => {
-    put(1, 10n ** 12n, NOW + DAY);
+    await put(1, 10n ** 12n, NOW + DAY);
     chain.balances.set(sender(1), 10n ** 12n);
     chain.settledSessions.add(`${sender(1)}/${NOW + DAY}`);
     const summary = await claimFees(ledger, chain, settings, log);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { type Address, asAddress, toChecksumAddress } from '../../src/domain/index.ts';
 import type { EnvelopeError, IouFields } from '../../src/http/index.ts';
-import { IouLedger, MAX_IOU_EXPIRY_SECONDS, MIN_IOU_EXPIRY_SECONDS, PaymentDesk, type PaymentOutcome } from '../../src/payments/index.ts';
+import { IouLedger, MAX_IOU_EXPIRY_SECONDS, MIN_IOU_EXPIRY_SECONDS, PaymentDesk, type PaymentOutcome, type PaymentStart } from '../../src/payments/index.ts';
 import { type KeyPair, eip191Hash, keyPair, packIou, signHash } from '../../src/protocol/index.ts';
 import { type Store, closeStore, openStore } from '../../src/store/environment.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -28,6 +28,12 @@ function iou(signer: KeyPair, amount: bigint, o: Partial<Omit<IouFields, 'signat
   const fields = { sender: signer.address, receiver: SERVICE, amount, claimableUntil: CU, oneToNAddress: ONE_TO_N, chainId: CHAIN, claimed: null, ...o };
   const packed = packIou({ oneToN: fields.oneToNAddress, chainId: fields.chainId, sender: fields.sender, receiver: fields.receiver, amount, claimableUntil: fields.claimableUntil }) as Uint8Array;
   return { ...fields, signature: signHash(signer, eip191Hash(packed)) };
+}
+
+/** The final outcome: the refusal, or what the write became. */
+async function settled(p: Promise<PaymentStart>): Promise<PaymentOutcome> {
+  const s = await p;
+  return s.ok ? s.committed : s;
 }
 
 function code(o: PaymentOutcome): number {
@@ -85,61 +91,61 @@ describe('the payment desk', () => {
 
   it('runs the checks in the reference order with their codes', async () => {
     funded(1000n);
-    assert.equal(code(await desk.pay(null)), 2101);
+    assert.equal(code(await settled(desk.pay(null))), 2101);
     const wrongAll = iou(sender, FEE, { receiver: other.address, chainId: 2n, oneToNAddress: other.address });
-    assert.equal(code(await desk.pay(wrongAll)), 2102, 'receiver first');
-    assert.deepEqual(details(await desk.pay(wrongAll)), { expected: toChecksumAddress(SERVICE) });
-    assert.equal(code(await desk.pay(iou(sender, FEE, { chainId: 2n, oneToNAddress: other.address }))), 2005, 'then the chain id');
-    assert.deepEqual(details(await desk.pay(iou(sender, FEE, { chainId: 2n }))), { expected: CHAIN.toString() });
-    const o = await desk.pay(iou(sender, FEE, { oneToNAddress: other.address }));
+    assert.equal(code(await settled(desk.pay(wrongAll))), 2102, 'receiver first');
+    assert.deepEqual(details(await settled(desk.pay(wrongAll))), { expected: toChecksumAddress(SERVICE) });
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE, { chainId: 2n, oneToNAddress: other.address })))), 2005, 'then the chain id');
+    assert.deepEqual(details(await settled(desk.pay(iou(sender, FEE, { chainId: 2n })))), { expected: CHAIN.toString() });
+    const o = await settled(desk.pay(iou(sender, FEE, { oneToNAddress: other.address })));
     assert.equal(code(o), 2108);
     assert.deepEqual(details(o), { expected: toChecksumAddress(ONE_TO_N), got: toChecksumAddress(other.address) });
     const forged = { ...iou(other, FEE), sender: sender.address };
-    assert.equal(code(await desk.pay(forged)), 2001);
+    assert.equal(code(await settled(desk.pay(forged))), 2001);
     const badLength = { ...iou(sender, FEE), signature: new Uint8Array(64) };
-    assert.equal(code(await desk.pay(badLength)), 2001);
+    assert.equal(code(await settled(desk.pay(badLength))), 2001);
     assert.deepEqual(ledger.all(), [], 'nothing stored by a refused payment');
   });
 
   it('refuses sessions that end too early or absurdly late', async () => {
     funded(1000n);
-    const early = await desk.pay(iou(sender, FEE, { claimableUntil: NOW + 75n }));
+    const early = await settled(desk.pay(iou(sender, FEE, { claimableUntil: NOW + 75n })));
     assert.equal(code(early), 2103);
     assert.deepEqual(details(early), { min_expiry: (NOW + MIN_IOU_EXPIRY_SECONDS).toString(), claimable_until_received: (NOW + 75n).toString() });
-    assert.equal(code(await desk.pay(iou(sender, FEE, { claimableUntil: NOW - 1n }))), 2103, 'in the past');
-    const late = await desk.pay(iou(sender, FEE, { claimableUntil: 2n ** 256n - 1n }));
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE, { claimableUntil: NOW - 1n })))), 2103, 'in the past');
+    const late = await settled(desk.pay(iou(sender, FEE, { claimableUntil: 2n ** 256n - 1n })));
     assert.equal(code(late), 2100);
     assert.deepEqual(details(late), { max_expiry: (NOW + MAX_IOU_EXPIRY_SECONDS).toString(), claimable_until_received: (2n ** 256n - 1n).toString() });
-    assert.equal(code(await desk.pay(iou(sender, FEE, { claimableUntil: NOW + MAX_IOU_EXPIRY_SECONDS }))), 0, 'the bound itself is fine');
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE, { claimableUntil: NOW + MAX_IOU_EXPIRY_SECONDS })))), 0, 'the bound itself is fine');
   });
 
   it('follows the sequence of test_payment (§10.7)', async () => {
     // no deposit: 2107
     for (let b = 0; b <= 200; b++) balances.set(b, 0n);
-    let o = await desk.pay(iou(sender, FEE));
+    let o = await settled(desk.pay(iou(sender, FEE)));
     assert.equal(code(o), 2107);
     assert.deepEqual(details(o), { required_deposit: '200', seen_deposit: '0', block_number: '100' });
     // deposit 2 x fee seen only at the latest block, not `confirmations` blocks before: still 2107
     balances.set(100, 2n * FEE);
-    o = await desk.pay(iou(sender, FEE));
+    o = await settled(desk.pay(iou(sender, FEE)));
     assert.equal(code(o), 2107, 'the pessimistic check takes the lower balance');
     // confirmed: pay the fee
     latest = 110;
     for (let b = 100; b <= 200; b++) balances.set(b, 2n * FEE);
-    assert.equal(code(await desk.pay(iou(sender, FEE))), 0);
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE)))), 0);
     assert.equal(ledger.active(sender.address)?.amount, FEE);
     // the same IOU again: 2104
-    o = await desk.pay(iou(sender, FEE));
+    o = await settled(desk.pay(iou(sender, FEE)));
     assert.equal(code(o), 2104);
     assert.deepEqual(details(o), { expected_amount: '200', actual_amount: '100' });
     // 2 x fee owed now needs 4 x fee deposited
-    o = await desk.pay(iou(sender, 2n * FEE));
+    o = await settled(desk.pay(iou(sender, 2n * FEE)));
     assert.deepEqual(details(o), { required_deposit: '400', seen_deposit: '200', block_number: '110' });
     for (let b = 100; b <= 200; b++) balances.set(b, 4n * FEE);
     latest = 111;
-    assert.equal(code(await desk.pay(iou(sender, 2n * FEE))), 0);
+    assert.equal(code(await settled(desk.pay(iou(sender, 2n * FEE)))), 0);
     // a new claimable_until while a session is active: 2106 with the active IOU
-    o = await desk.pay(iou(sender, 3n * FEE, { claimableUntil: CU + 1n }));
+    o = await settled(desk.pay(iou(sender, 3n * FEE, { claimableUntil: CU + 1n })));
     assert.equal(code(o), 2106);
     const shown = (details(o) as { iou: Record<string, unknown> }).iou;
     assert.equal(shown['amount'], '200');
@@ -147,8 +153,8 @@ describe('the payment desk', () => {
     assert.equal(shown['claimable_until'], CU.toString());
     // claimed: the old claimable_until is refused, a new session is welcome
     assert.ok(ledger.markClaimed(sender.address, CU));
-    assert.equal(code(await desk.pay(iou(sender, 3n * FEE))), 2105);
-    assert.equal(code(await desk.pay(iou(sender, FEE, { claimableUntil: CU + 1n }))), 0);
+    assert.equal(code(await settled(desk.pay(iou(sender, 3n * FEE)))), 2105);
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE, { claimableUntil: CU + 1n })))), 0);
     assert.deepEqual(ledger.ofSender(sender.address).map((i) => [i.claimableUntil - CU, i.amount, i.claimed]), [[0n, 200n, true], [1n, 100n, false]]);
   });
 
@@ -157,9 +163,9 @@ describe('the payment desk', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     beforeRead = () => gate;
-    const a = desk.pay(iou(sender, FEE));
-    const b = desk.pay(iou(sender, FEE));
-    const c = desk.pay(iou(sender, 2n * FEE));
+    const a = settled(desk.pay(iou(sender, FEE)));
+    const b = settled(desk.pay(iou(sender, FEE)));
+    const c = settled(desk.pay(iou(sender, 2n * FEE)));
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(reads.length, 2, 'only the first request reads the deposit while it is in progress');
     release();
@@ -169,13 +175,13 @@ describe('the payment desk', () => {
 
   it('notices a claim by another process during the checks and answers from the new state', async () => {
     funded(10_000n);
-    assert.equal(code(await desk.pay(iou(sender, FEE))), 0);
+    assert.equal(code(await settled(desk.pay(iou(sender, FEE)))), 0);
     latest = 120;
     beforeRead = async () => {
       // claim-fees (another process) takes the session while the deposit is being read
       if (ledger.active(sender.address) !== null) ledger.markClaiming(sender.address, CU, FEE, '0xabc');
     };
-    const o = await desk.pay(iou(sender, 2n * FEE));
+    const o = await settled(desk.pay(iou(sender, 2n * FEE)));
     assert.equal(code(o), 2105, 'the session is being claimed: start a new one');
     const stored = ledger.get(sender.address, CU)!;
     assert.equal(stored.amount, FEE, 'the claimed amount was not overwritten');
@@ -184,11 +190,11 @@ describe('the payment desk', () => {
 
   it('reads each (sender, block) deposit once and answers 503 when the node fails, charging nothing', async () => {
     funded(10_000n);
-    await desk.pay(iou(sender, FEE));
-    await desk.pay(iou(sender, 2n * FEE));
+    await settled(desk.pay(iou(sender, FEE)));
+    await settled(desk.pay(iou(sender, 2n * FEE)));
     assert.deepEqual(reads, [`${sender.address}@95`, `${sender.address}@100`]);
     latest = 300;
-    const o = await desk.pay(iou(sender, 3n * FEE));
+    const o = await settled(desk.pay(iou(sender, 3n * FEE)));
     assert.equal(code(o), 2903);
     assert.equal((o as { error: EnvelopeError }).error.status, 503);
     assert.equal(ledger.active(sender.address)?.amount, 2n * FEE);
