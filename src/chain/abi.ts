@@ -29,7 +29,7 @@ function selector(signature: string): string {
   return signatureHash(signature).slice(0, 10);
 }
 
-/** Selectors of the read-only calls made by the service and the claim command. */
+/** Selectors of the read-only calls the service makes. */
 export const SELECTORS = Object.freeze({
   effectiveBalance: selector('effectiveBalance(address)'),
   token: selector('token()'),
@@ -37,19 +37,11 @@ export const SELECTORS = Object.freeze({
   chainId: selector('chain_id()'),
   depositContract: selector('deposit_contract()'),
   serviceRegistryContract: selector('service_registry_contract()'),
-  settledSessions: selector('settled_sessions(bytes32)'),
-  claim: selector('claim(address,address,uint256,uint256,bytes)'),
 });
 
 /** Call data of `selector(address)`. */
 export function encodeAddressCall(selectorHex: string, address: Address): string {
   return selectorHex + '0'.repeat(24) + address.slice(2);
-}
-
-/** Call data of `selector(bytes32)`. */
-export function encodeBytes32Call(selectorHex: string, word: Uint8Array): string {
-  if (word.length !== 32) throw new Error('bytes32 argument must be 32 bytes');
-  return selectorHex + Buffer.from(word).toString('hex');
 }
 
 const WORD_HEX = /^0x[0-9a-fA-F]{64}$/;

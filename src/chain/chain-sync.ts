@@ -84,11 +84,6 @@ export class ChainSync {
     await this.applying?.catch(() => undefined);
   }
 
-  /** Consecutive failed rounds (0 when the node answers). */
-  get consecutiveFailures(): number {
-    return this.failures;
-  }
-
   /** Pause before the next retry: the poll interval, doubled per consecutive failure, capped. */
   backoffMs(): number {
     const doubled = this.deps.pollIntervalMs * 2 ** Math.min(20, Math.max(0, this.failures - 1));

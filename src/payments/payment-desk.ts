@@ -128,11 +128,6 @@ export class PaymentDesk {
     return started;
   }
 
-  /** Senders with a payment in progress (for tests and metrics). */
-  get busySenders(): number {
-    return this.queues.size;
-  }
-
   private async start(iou: IouFields, attempt: number): Promise<PaymentStart> {
     try {
       return await this.check(iou, attempt);

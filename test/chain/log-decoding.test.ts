@@ -23,7 +23,6 @@ describe('contract ABI pieces', () => {
   it('computes the selectors of ms-reference §6.5', () => {
     assert.equal(SELECTORS.effectiveBalance, '0x16a398f7');
     assert.equal(SELECTORS.hasValidRegistration, '0xebc00c05');
-    assert.equal(SELECTORS.claim, '0x08c7750e');
   });
 });
 
