@@ -20,6 +20,22 @@ export interface Exclusions {
   readonly bannedId: number;
 }
 
+/*
+ * Node records: one 64-byte record per node holds everything a relaxation touches, so a
+ * visit costs one cache line instead of one per array. Through an Int32Array view:
+ *   [16x + 4 + d]  tag of direction d: run * 4 | EXACT | DONE (seen in this run iff >= run * 4)
+ *   [16x + 6 + d]  parent in direction d
+ *   [16x + 8 + d]  directed edge from the parent
+ *   [16x + 10 + d] push counter of the entry that set the seen distance
+ *   [16x + 12]     reachability cached for the request: request * 2 + reachable
+ * and through a Float64Array view over the same bytes:
+ *   [8x + d]       seen distance in direction d (a lower bound while not EXACT)
+ * A pending distance is parent's distance + weight(edge); the parent is settled, so its
+ * seen distance is its exact final one.
+ */
+const EXACT = 1;
+const DONE = 2;
+
 /**
  * networkx 2.8.7 `_bidirectional_dijkstra` on the pruned graph (spec §3.5 a): forward and
  * backward searches alternate, forward first, sharing one push counter; the first node
@@ -38,15 +54,12 @@ export interface Exclusions {
  */
 export class BidirectionalDijkstra {
   private run = 0;
+  private request = 0;
+  private lastWeights: EdgeWeights | null = null;
+  private lastRequestId = -1;
   private capacity = 0;
-  private seenStamp: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
-  private exactStamp: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
-  private doneStamp: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
-  private seen: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
-  private seenBase: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
-  private seenSeq: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
-  private parent: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
-  private parentSlot: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
+  private ni = new Int32Array(0);
+  private nf = new Float64Array(0);
   private readonly heaps: [DistHeap, DistHeap] = [new DistHeap(), new DistHeap()];
   // best meeting so far (networkx's finaldist / finalpath)
   private found = false;
@@ -62,45 +75,60 @@ export class BidirectionalDijkstra {
     if (nodes <= this.capacity) return;
     const n = Math.max(nodes, this.capacity * 2, 1024);
     this.capacity = n;
-    const i32 = (): [Int32Array, Int32Array] => [new Int32Array(n), new Int32Array(n)];
-    const f64 = (): [Float64Array, Float64Array] => [new Float64Array(n), new Float64Array(n)];
-    this.seenStamp = i32();
-    this.exactStamp = i32();
-    this.doneStamp = i32();
-    this.seen = f64();
-    this.seenBase = f64();
-    this.seenSeq = f64();
-    this.parent = i32();
-    this.parentSlot = i32();
+    const buffer = new ArrayBuffer(64 * n);
+    this.ni = new Int32Array(buffer);
+    this.nf = new Float64Array(buffer);
     this.run = 0;
+    this.request = 0;
+    this.lastWeights = null;
   }
 
   private nextRun(): number {
-    if (++this.run === 0x7fffffff) {
+    if (++this.run === 0x1fffffff) {
       this.run = 1;
-      for (const a of [...this.seenStamp, ...this.exactStamp, ...this.doneStamp]) a.fill(0);
+      for (let x = 0; x < this.capacity; x++) {
+        this.ni[16 * x + 4] = 0;
+        this.ni[16 * x + 5] = 0;
+      }
     }
     return this.run;
   }
 
+  /** Request counter for the reachability cache (a new one whenever the request changes). */
+  private requestOf(w: EdgeWeights): number {
+    if (w !== this.lastWeights || w.requestId !== this.lastRequestId) {
+      this.lastWeights = w;
+      this.lastRequestId = w.requestId;
+      if (++this.request === 0x3fffffff) {
+        this.request = 1;
+        for (let x = 0; x < this.capacity; x++) this.ni[16 * x + 12] = 0;
+      }
+    }
+    return this.request;
+  }
+
   /** Exact seen distance of x in direction d, computing a deferred weight if needed. */
   private exactSeen(w: EdgeWeights, d: number, x: number): number {
-    const seen = this.seen[d]!;
-    if (this.exactStamp[d]![x] === this.run) return seen[x]!;
-    const exact = this.seenBase[d]![x]! + w.weight(d === 0 ? this.parentSlot[0][x]! : this.parentSlot[1][x]!);
-    seen[x] = exact;
-    this.exactStamp[d]![x] = this.run;
+    const ni = this.ni;
+    const nf = this.nf;
+    const tag = ni[16 * x + 4 + d]!;
+    if ((tag & EXACT) !== 0) return nf[8 * x + d]!;
+    const exact = nf[8 * ni[16 * x + 6 + d]! + d]! + w.weight(ni[16 * x + 8 + d]!);
+    nf[8 * x + d] = exact;
+    ni[16 * x + 4 + d] = tag | EXACT;
     return exact;
   }
 
   /** A lower bound of x's seen distance in direction d, refined cheaply when pending. */
   private boundSeen(w: EdgeWeights, d: number, x: number): number {
-    const seen = this.seen[d]!;
-    if (this.exactStamp[d]![x] === this.run) return seen[x]!;
-    const bound = this.seenBase[d]![x]! + w.weightBound(this.parentSlot[d]![x]!);
-    if (w.boundIsExact) this.exactStamp[d]![x] = this.run;
-    if (bound > seen[x]!) seen[x] = bound;
-    return seen[x]!;
+    const ni = this.ni;
+    const nf = this.nf;
+    const tag = ni[16 * x + 4 + d]!;
+    if ((tag & EXACT) !== 0) return nf[8 * x + d]!;
+    const bound = nf[8 * ni[16 * x + 6 + d]! + d]! + w.weightBound(ni[16 * x + 8 + d]!);
+    if (w.boundIsExact) ni[16 * x + 4 + d] = tag | EXACT;
+    if (bound > nf[8 * x + d]!) nf[8 * x + d] = bound;
+    return nf[8 * x + d]!;
   }
 
   /**
@@ -110,7 +138,7 @@ export class BidirectionalDijkstra {
    */
   private meet(w: EdgeWeights, x: number): void {
     if (this.found) {
-      if (!(this.seen[0][x]! + this.seen[1][x]! < this.bestDist)) return;
+      if (!(this.nf[8 * x]! + this.nf[8 * x + 1]! < this.bestDist)) return;
       if (!(this.boundSeen(w, 0, x) + this.boundSeen(w, 1, x) < this.bestDist)) return;
     }
     const total = this.exactSeen(w, 0, x) + this.exactSeen(w, 1, x);
@@ -118,10 +146,10 @@ export class BidirectionalDijkstra {
       this.found = true;
       this.bestDist = total;
       this.meetNode = x;
-      this.meetParent0 = this.parent[0][x]!;
-      this.meetSlot0 = this.parentSlot[0][x]!;
-      this.meetParent1 = this.parent[1][x]!;
-      this.meetSlot1 = this.parentSlot[1][x]!;
+      this.meetParent0 = this.ni[16 * x + 6]!;
+      this.meetSlot0 = this.ni[16 * x + 8]!;
+      this.meetParent1 = this.ni[16 * x + 7]!;
+      this.meetSlot1 = this.ni[16 * x + 9]!;
     }
   }
 
@@ -132,6 +160,12 @@ export class BidirectionalDijkstra {
     const topology = w.view.topology;
     this.ensure(topology.nodeCount);
     const run = this.nextRun();
+    const rb = run * 4; // tags of this run are rb | flags
+    const request = this.requestOf(w);
+    const reachYes = request * 2 + 1;
+    const reachNo = request * 2;
+    const ni = this.ni;
+    const nf = this.nf;
     const adjStart = topology.adjStart;
     const adjNode = topology.adjNode;
     const adjSlot = topology.adjSlot;
@@ -143,12 +177,12 @@ export class BidirectionalDijkstra {
     const bannedMark = ex?.bannedMark;
     const bannedId = ex?.bannedId ?? -1;
 
-    for (const [d, start] of [[0, source], [1, target]] as const) {
-      this.seenStamp[d][start] = run;
-      this.exactStamp[d][start] = run;
-      this.seen[d][start] = 0;
-      this.parent[d][start] = -1;
-    }
+    ni[16 * source + 4] = rb | EXACT;
+    nf[8 * source] = 0;
+    ni[16 * source + 6] = -1;
+    ni[16 * target + 5] = rb | EXACT;
+    nf[8 * target + 1] = 0;
+    ni[16 * target + 7] = -1;
     const heap0 = this.heaps[0];
     const heap1 = this.heaps[1];
     heap0.clear();
@@ -165,15 +199,7 @@ export class BidirectionalDijkstra {
       while (heap0.size > 0 && heap1.size > 0) {
         dir = 1 - dir;
         const other = 1 - dir;
-        const heap = this.heaps[dir]!;
-        const seen = this.seen[dir]!;
-        const seenStamp = this.seenStamp[dir]!;
-        const exactStamp = this.exactStamp[dir]!;
-        const seenBase = this.seenBase[dir]!;
-        const seenSeq = this.seenSeq[dir]!;
-        const parent = this.parent[dir]!;
-        const parentSlot = this.parentSlot[dir]!;
-        const done = this.doneStamp[dir]!;
+        const heap = dir === 0 ? heap0 : heap1;
         // Refine provisional entries at the top until the top's key is exact: first a
         // cheap lower bound (often already exact), then the exact weight.
         for (;;) {
@@ -189,9 +215,10 @@ export class BidirectionalDijkstra {
             exact = true;
           }
           const x = heap.topNode();
-          if (seenSeq[x] === heap.topSeq() && exactStamp[x] !== run) {
-            seen[x] = key;
-            if (exact) exactStamp[x] = run;
+          const tx = ni[16 * x + 4 + dir]!;
+          if (ni[16 * x + 10 + dir] === heap.topSeq() && (tx & EXACT) === 0) {
+            nf[8 * x + dir] = key;
+            if (exact) ni[16 * x + 4 + dir] = tx | EXACT;
           }
           if (exact && key === heap.topKey()) break;
           heap.settleTop(key, exact);
@@ -199,17 +226,28 @@ export class BidirectionalDijkstra {
         const dist = heap.topKey();
         const v = heap.topNode();
         heap.pop();
-        if (done[v] === run) continue;
-        done[v] = run;
-        if (this.doneStamp[other]![v] === run) {
+        const tv = ni[16 * v + 4 + dir]!;
+        if ((tv & DONE) !== 0) continue; // seen in this run: a node in the heap always is
+        ni[16 * v + 4 + dir] = tv | DONE | EXACT;
+        nf[8 * v + dir] = dist;
+        const tvo = ni[16 * v + 4 + other]!;
+        if (tvo >= rb && (tvo & DONE) !== 0) {
           return this.found ? this.assemble() : null;
         }
-        const otherSeenStamp = this.seenStamp[other]!;
         const end = adjStart[v + 1]!;
         relaxations += end - adjStart[v]!;
         for (let k = adjStart[v]!; k < end; k++) {
           const x = adjNode[k]!;
-          if (reach[nodeKey[x]!] !== 1) continue;
+          const r = 16 * x;
+          const rt = ni[r + 12]!;
+          if (rt !== reachYes) {
+            if (rt === reachNo) continue;
+            if (reach[nodeKey[x]!] !== 1) {
+              ni[r + 12] = reachNo;
+              continue;
+            }
+            ni[r + 12] = reachYes;
+          }
           if (ignoreMark !== undefined && ignoreMark[x] === ignoreId) continue;
           let e: number;
           if (dir === 0) {
@@ -219,44 +257,46 @@ export class BidirectionalDijkstra {
             if (x === bannedFrom && bannedMark![v] === bannedId) continue;
             e = adjSlot[k]! ^ 1;
           }
-          if (done[x] === run) continue;
-          const seenBoth = otherSeenStamp[x] === run;
-          if (seenStamp[x] !== run) {
+          const tx = ni[r + 4 + dir]!;
+          const seenBoth = ni[r + 4 + other]! >= rb;
+          if (tx < rb) {
             // first sighting: provisional entry, exact weight deferred
-            seenStamp[x] = run;
-            seen[x] = dist + w.baseWeight(e);
-            seenBase[x] = dist;
-            seenSeq[x] = seq;
-            parent[x] = v;
-            parentSlot[x] = e;
-            heap.push(seen[x]!, seq++, x, dist, e);
+            const bound = dist + w.baseWeight(e);
+            ni[r + 4 + dir] = rb;
+            nf[8 * x + dir] = bound;
+            ni[r + 10 + dir] = seq;
+            ni[r + 6 + dir] = v;
+            ni[r + 8 + dir] = e;
+            heap.push(bound, seq++, x, dist, e);
             if (seenBoth) this.meet(w, x);
             continue;
           }
+          if ((tx & DONE) !== 0) continue;
           let length: number;
-          if (exactStamp[x] === run) {
-            if (dist + w.baseWeight(e) >= seen[x]!) continue;
+          if ((tx & EXACT) !== 0) {
+            const seenX = nf[8 * x + dir]!;
+            if (dist + w.baseWeight(e) >= seenX) continue;
             const bound = dist + w.weightBound(e);
-            if (bound >= seen[x]!) continue;
+            if (bound >= seenX) continue;
             length = w.boundIsExact ? bound : dist + w.weight(e);
-            if (!(length < seen[x]!)) continue;
+            if (!(length < seenX)) continue;
           } else {
             // x is pending: compare bounds of the new length with bounds of the pending one
             const lower = dist + w.weightBound(e);
             const exactNew = w.boundIsExact;
             const upper = exactNew ? lower : dist + w.upperBound;
             const pendingLower = this.boundSeen(w, dir, x);
-            if (exactStamp[x] !== run) {
-              const pendingUpper = seenBase[x]! + w.upperBound;
+            if ((ni[r + 4 + dir]! & EXACT) === 0) {
+              // boundSeen left w.upperBound for the pending edge
+              const pendingUpper = nf[8 * ni[r + 6 + dir]! + dir]! + w.upperBound;
               if (lower >= pendingUpper) continue; // new >= pending: no relaxation
               if (upper < pendingLower) {
                 // new < pending for sure: relax, and keep the new length deferred if inexact
                 if (!exactNew) {
-                  seen[x] = lower;
-                  seenBase[x] = dist;
-                  seenSeq[x] = seq;
-                  parent[x] = v;
-                  parentSlot[x] = e;
+                  nf[8 * x + dir] = lower;
+                  ni[r + 10 + dir] = seq;
+                  ni[r + 6 + dir] = v;
+                  ni[r + 8 + dir] = e;
                   heap.push(lower, seq++, x, dist, e, 1);
                   if (seenBoth) this.meet(w, x);
                   continue;
@@ -268,14 +308,14 @@ export class BidirectionalDijkstra {
               }
             } else {
               length = exactNew ? lower : dist + w.weight(e);
-              if (!(length < seen[x]!)) continue;
+              if (!(length < nf[8 * x + dir]!)) continue;
             }
           }
-          exactStamp[x] = run;
-          seen[x] = length;
-          seenSeq[x] = seq;
-          parent[x] = v;
-          parentSlot[x] = e;
+          ni[r + 4 + dir] = rb | EXACT;
+          nf[8 * x + dir] = length;
+          ni[r + 10 + dir] = seq;
+          ni[r + 6 + dir] = v;
+          ni[r + 8 + dir] = e;
           heap.push(length, seq++, x, 0, -1);
           if (seenBoth) this.meet(w, x);
         }
@@ -291,38 +331,37 @@ export class BidirectionalDijkstra {
    * change, so the chains above the recorded parents are the ones the reference copied.
    */
   private assemble(): WeightedPath {
+    const ni = this.ni;
     const cost = this.bestDist;
     const meet = this.meetNode;
     const p0 = this.meetParent0;
     const s0 = this.meetSlot0;
     const p1 = this.meetParent1;
     const s1 = this.meetSlot1;
-    const head: number[] = [];
-    const headSlots: number[] = [];
+    const nodes: number[] = [];
+    const slots: number[] = [];
     if (p0 !== -1) {
-      headSlots.push(s0);
+      slots.push(s0);
       let x = p0;
       for (;;) {
-        head.push(x);
-        const up = this.parent[0][x]!;
+        nodes.push(x);
+        const up = ni[16 * x + 6]!;
         if (up === -1) break;
-        headSlots.push(this.parentSlot[0][x]!);
+        slots.push(ni[16 * x + 8]!);
         x = up;
       }
     }
-    head.reverse();
-    headSlots.reverse();
-    const nodes = head;
-    const slots = headSlots;
+    nodes.reverse();
+    slots.reverse();
     nodes.push(meet);
     if (p1 !== -1) {
       slots.push(s1);
       let x = p1;
       for (;;) {
         nodes.push(x);
-        const down = this.parent[1][x]!;
+        const down = ni[16 * x + 7]!;
         if (down === -1) break;
-        slots.push(this.parentSlot[1][x]!);
+        slots.push(ni[16 * x + 9]!);
         x = down;
       }
     }

@@ -4,15 +4,25 @@ import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
 import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from './weight-fee-fast.ts';
 
+/** Channel record flags (per request); bit k of a pair refers to directed edge 2c + k. */
+const CARRIES = 1; // << side: capacity >= value
+const NO_REFUND = 4; // << side: the partner's capacity < int(float(value) * 1.1)
+const KIND_SHIFT = 4; // two bits per side: 0 no fees, 1 flat + proportional, 2 penalty curve
+const KIND_ZERO = 0;
+const KIND_LINEAR = 1;
+
 /**
  * Per-request view of the edges a search touches, and their weights (spec §3.3).
  *
  * Each channel slot is copied from shared memory once per request (seqlock-consistent),
- * so a request sees one value per edge even while the shard keeps writing. The fee term of
- * a directed edge depends only on its channel state and the requested value, so it is
- * computed on first use and cached for the whole request; only the diversity term changes
- * between rounds. Arrays are indexed by directed slot and reused across requests via
- * stamps instead of being cleared.
+ * so a request sees one value per edge even while the shard keeps writing. At that copy
+ * the request-dependent facts that need no fee arithmetic are decided exactly and kept in
+ * one compact record per channel: whether each direction carries the value, the no-refund
+ * term, and the weight kind of each direction (no fees, flat + proportional, penalty
+ * curve, from a byte per schedule id). The fee term of a directed edge depends only on the
+ * channel state and the requested value, so it is computed on first use and cached for the
+ * whole request; only the diversity term changes between rounds. Records are reused
+ * across requests via stamps instead of being cleared.
  *
  * weight = ((1 + visited[channel]) + fee_weight) + no_refund, summed in this order in
  * doubles exactly like the reference's expression, with fee_weight = float(fee) / 1e18 * fp.
@@ -20,130 +30,144 @@ import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from '
 export class EdgeWeights {
   private stamp = 0;
   private slots = 0;
-  private channelStamp = new Int32Array(0);
-  private shadow = new Float64Array(0);
+  /** Per channel: [stamp, flags, schedule id side 0, schedule id side 1]. */
+  private chI = new Int32Array(0);
+  /** Per channel: [shadow 0, shadow 1, fee weight 0, fee weight 1] (NaN = not computed). */
+  private chF = new Float64Array(0);
+  /** Per channel: 16 capacity words (8 per side). */
   private words = new Uint32Array(0);
-  private scheduleIds = new Uint32Array(0);
-  private bigStamp = new Int32Array(0);
-  private big: bigint[] = [];
-  private feeStamp = new Int32Array(0);
-  private feeWeight = new Float64Array(0);
-  private refundStamp = new Int32Array(0);
-  private noRefund = new Uint8Array(0);
+  /** Per channel: the diversity penalty, valid where the bit in `visitedBits` is set. */
+  private visited = new Float64Array(0);
+  private visitedBits = new Uint32Array(0);
+  /** Channels with a penalty in this request (to clear their bits). */
+  private visitedList: number[] = [];
+  private readonly kernel = new WeightFeeKernel();
   /** Set by weightBound: whether the returned bound is the exact weight. */
   boundIsExact = false;
   /** Set by weightBound: an upper bound of the weight (Infinity when unknown). */
   upperBound = Infinity;
-  private visitedStamp = new Int32Array(0);
-  private visited = new Float64Array(0);
 
   view!: SnapshotView;
   budget!: Budget;
   value = 0n;
-  private readonly kernel = new WeightFeeKernel();
   private valueShadow = 0;
   private refundThreshold = 0n;
   private refundShadow = 0;
   private feePenalty = 0;
+
+  /** Identifies the current request (for per-request caches of other objects). */
+  get requestId(): number {
+    return this.stamp;
+  }
 
   /** Starts a request: resets caches (by stamp) and fixes the request parameters. */
   begin(view: SnapshotView, value: bigint, feePenalty: number, budget: Budget): void {
     this.view = view;
     this.budget = budget;
     this.value = value;
-    this.kernel.setAmount(value);
     this.valueShadow = Number(value);
     // int(float(amount) * 1.1): the truncation of the double product, exactly as a bigint
     this.refundShadow = Math.trunc(this.valueShadow * 1.1);
     this.refundThreshold = BigInt(this.refundShadow);
     this.feePenalty = feePenalty;
+    this.kernel.setAmount(value);
     const slots = view.edges.slots;
     if (slots > this.slots) this.resize(slots);
+    for (const c of this.visitedList) this.visitedBits[c >> 5] = 0;
+    this.visitedList.length = 0;
     this.stamp++;
-    if (this.stamp === 0x7fffffff) {
+    if (this.stamp === 0x3fffffff) {
       this.stamp = 1;
-      this.channelStamp.fill(0);
-      this.bigStamp.fill(0);
-      this.feeStamp.fill(0);
-      this.refundStamp.fill(0);
-      this.visitedStamp.fill(0);
+      this.chI.fill(0);
     }
   }
 
   private resize(slots: number): void {
     const n = Math.max(slots, this.slots * 2, 1024);
     this.slots = n;
-    this.channelStamp = new Int32Array(n);
-    this.shadow = new Float64Array(2 * n);
-    this.words = new Uint32Array(2 * n * CAPACITY_WORDS);
-    this.scheduleIds = new Uint32Array(2 * n);
-    this.bigStamp = new Int32Array(2 * n);
-    this.big = new Array<bigint>(2 * n).fill(0n);
-    this.feeStamp = new Int32Array(2 * n);
-    this.feeWeight = new Float64Array(2 * n);
-    this.refundStamp = new Int32Array(2 * n);
-    this.noRefund = new Uint8Array(2 * n);
-    this.visitedStamp = new Int32Array(n);
+    this.chI = new Int32Array(4 * n);
+    this.chF = new Float64Array(4 * n);
+    this.words = new Uint32Array(2 * CAPACITY_WORDS * n);
     this.visited = new Float64Array(n);
-    this.stamp = 0;
+    this.visitedBits = new Uint32Array((n >> 5) + 1);
+    this.visitedList.length = 0;
+    // the stamp keeps counting: fresh arrays hold 0, and requestId stays unique
   }
 
-  private load(channelSlot: number): void {
-    if (this.channelStamp[channelSlot] === this.stamp) return;
-    this.view.edges.readInto(channelSlot, this.shadow, this.words, this.scheduleIds);
-    this.channelStamp[channelSlot] = this.stamp;
+  /** Copies channel `c` for this request and decides its value-dependent flags. */
+  private load(c: number): number {
+    const chI = this.chI;
+    if (chI[4 * c] === this.stamp) return chI[4 * c + 1]!;
+    const chF = this.chF;
+    this.view.edges.readChannel(c, chF, 4 * c, chI, 4 * c + 2, this.words, 2 * CAPACITY_WORDS * c);
+    const schedules = this.view.schedules;
+    const s0 = schedules.weightKind(chI[4 * c + 2]!);
+    const s1 = schedules.weightKind(chI[4 * c + 3]!);
+    // edge 2c: sender side 0, receiver side 1; edge 2c + 1 the reverse
+    const kind = s0 === 2 || s1 === 2 ? 2 : s0 === 1 || s1 === 1 ? 1 : 0;
+    let flags = (kind << KIND_SHIFT) | (kind << (KIND_SHIFT + 2));
+    const c0 = this.atLeast(c, 0, this.value, this.valueShadow);
+    const c1 = this.atLeast(c, 1, this.value, this.valueShadow);
+    if (c0) flags |= CARRIES;
+    if (c1) flags |= CARRIES << 1;
+    if (!this.atLeast(c, 1, this.refundThreshold, this.refundShadow)) flags |= NO_REFUND;
+    if (!this.atLeast(c, 0, this.refundThreshold, this.refundShadow)) flags |= NO_REFUND << 1;
+    // fee weights known without arithmetic: infinite when the value is not carried, 0 without fees
+    chF[4 * c + 2] = !c0 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
+    chF[4 * c + 3] = !c1 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
+    chI[4 * c] = this.stamp;
+    chI[4 * c + 1] = flags;
+    return flags;
+  }
+
+  /**
+   * capacity of side `side` of channel `c` >= amount, decided on the float shadows where
+   * they differ (rounding to double is monotonic, so a strict shadow order implies the
+   * exact order) and exactly where they are equal.
+   */
+  private atLeast(c: number, side: number, amount: bigint, amountShadow: number): boolean {
+    const shadow = this.chF[4 * c + side]!;
+    if (shadow > amountShadow) return true;
+    if (shadow < amountShadow) return false;
+    return wordsToBigInt(this.words, (2 * c + side) * CAPACITY_WORDS) >= amount;
   }
 
   /** Exact capacity of directed edge `e`. */
   capacity(e: number): bigint {
     this.load(e >> 1);
-    if (this.bigStamp[e] !== this.stamp) {
-      this.big[e] = wordsToBigInt(this.words, e * CAPACITY_WORDS);
-      this.bigStamp[e] = this.stamp;
-    }
-    return this.big[e]!;
+    return wordsToBigInt(this.words, e * CAPACITY_WORDS);
   }
 
   /** Float shadow of the capacity of `e` (exactly rounded). */
   capacityShadow(e: number): number {
     this.load(e >> 1);
-    return this.shadow[e]!;
+    return this.chF[4 * (e >> 1) + (e & 1)]!;
   }
 
   /** Decoded fee schedule of the sender side of `e`. */
   schedule(e: number): DecodedSchedule {
     this.load(e >> 1);
-    return this.view.schedules.get(this.scheduleIds[e]!);
-  }
-
-  /**
-   * capacity(e) >= amount, decided on the float shadows where they differ (rounding to
-   * double is monotonic, so a strict shadow order implies the exact order) and exactly
-   * where they are equal.
-   */
-  capacityAtLeast(e: number, amount: bigint, amountShadow: number): boolean {
-    const c = this.capacityShadow(e);
-    if (c > amountShadow) return true;
-    if (c < amountShadow) return false;
-    return this.capacity(e) >= amount;
+    return this.view.schedules.get(this.chI[4 * (e >> 1) + 2 + (e & 1)]!);
   }
 
   /** capacity(e) >= requested value. */
   carriesValue(e: number): boolean {
-    return this.capacityAtLeast(e, this.value, this.valueShadow);
+    return (this.load(e >> 1) & (CARRIES << (e & 1))) !== 0;
   }
 
   /** Diversity penalty accumulated on the channel of `e` in this request. */
   visitedOf(e: number): number {
     const c = e >> 1;
-    return this.visitedStamp[c] === this.stamp ? this.visited[c]! : 0;
+    return (this.visitedBits[c >> 5]! & (1 << (c & 31))) !== 0 ? this.visited[c]! : 0;
   }
 
   /** Adds the diversity penalty to the channel of `e` (after a route is returned). */
   addVisited(e: number, penalty: number): void {
     const c = e >> 1;
-    if (this.visitedStamp[c] !== this.stamp) {
-      this.visitedStamp[c] = this.stamp;
+    const bit = 1 << (c & 31);
+    if ((this.visitedBits[c >> 5]! & bit) === 0) {
+      this.visitedBits[c >> 5] = this.visitedBits[c >> 5]! | bit;
+      this.visitedList.push(c);
       this.visited[c] = 0;
     }
     this.visited[c] = this.visited[c]! + penalty;
@@ -151,94 +175,60 @@ export class EdgeWeights {
 
   /** Lower bound of weight(e): 1 + diversity term (fee and no-refund terms are >= 0). */
   baseWeight(e: number): number {
-    return 1 + this.visitedOf(e);
+    const c = e >> 1;
+    return (this.visitedBits[c >> 5]! & (1 << (c & 31))) !== 0 ? 1 + this.visited[c]! : 1;
   }
 
   /** The edge weight of §3.3 for the current round. */
   weight(e: number): number {
-    if (this.feeStamp[e] !== this.stamp) this.computeFeeTerms(e);
-    return 1 + this.visitedOf(e) + this.feeWeight[e]! + this.refund(e);
-  }
-
-  /** no_refund_weight: 1 if the partner's capacity < int(float(amount) * 1.1). */
-  private refund(e: number): number {
-    if (this.refundStamp[e] !== this.stamp) {
-      this.noRefund[e] = this.capacityAtLeast(e ^ 1, this.refundThreshold, this.refundShadow) ? 0 : 1;
-      this.refundStamp[e] = this.stamp;
-    }
-    return this.noRefund[e]!;
+    const c = e >> 1;
+    const side = e & 1;
+    const flags = this.load(c);
+    let fw = this.chF[4 * c + 2 + side]!;
+    if (fw !== fw) fw = this.computeFeeWeight(e);
+    return this.baseWeight(e) + fw + ((flags >> (2 + side)) & 1);
   }
 
   /**
-   * A lower bound of weight(e) from cheap data (no fee arithmetic), exact for edges that
-   * cannot carry the value (infinite) and for edges without fees; `boundIsExact` says
-   * which. For flat + proportional schedules the fee is bounded below by
-   * flat_in + flat_out + (p_in + p_out) * value / 1e6 - 1/2 (x* - a >= that before
-   * rounding, since 1e6 - p_in <= 1e6), evaluated in doubles and shrunk by a margin far
-   * above their rounding error; float addition is monotonic, so the sum stays below.
+   * A lower bound of weight(e) without curve arithmetic; exact (and `boundIsExact`) for
+   * edges that cannot carry the value, edges without fees, flat + proportional edges (their
+   * exact kernel is as cheap as a bound) and fees already computed. For penalty curves the
+   * bound is 1 + diversity + no-refund: the fee term is >= 0 because the weight's fee is
+   * computed with capping forced.
    */
   weightBound(e: number): number {
-    if (this.feeStamp[e] === this.stamp) {
-      this.boundIsExact = true;
-      return (this.upperBound = this.weight(e));
-    }
-    const base = 1 + this.visitedOf(e);
-    if (!this.carriesValue(e)) {
-      this.setFeeWeight(e, Infinity);
-      this.boundIsExact = true;
-      return (this.upperBound = Infinity);
-    }
-    const refund = this.refund(e);
-    const sender = this.schedule(e);
-    const receiver = this.schedule(e ^ 1);
-    if (sender.zeroForWeights && receiver.zeroForWeights) {
-      this.setFeeWeight(e, 0);
-      this.boundIsExact = true;
-      return (this.upperBound = base + 0 + refund);
-    }
-    this.boundIsExact = false;
-    this.upperBound = Infinity;
-    if (sender.hasPenalty || receiver.hasPenalty) return base + refund;
-    // x* - a = (1e6 F + (p_in + p_out) a) / (1e6 - p_in) with F the flats: below by
-    // F + (p_in + p_out) a / 1e6, above by the exact quotient; rounding moves it by <= 1/2.
-    const flats = sender.flatShadow + receiver.flatShadow;
-    const proportionalAmount = (sender.proportionalShadow + receiver.proportionalShadow) * this.valueShadow;
-    const feeLow = (flats + proportionalAmount / 1e6 - 0.5) * (1 - 2 ** -40) - 1e-6;
-    const denominator = 1e6 - receiver.proportionalShadow;
-    if (denominator >= 1) {
-      // only when the fee is certainly defined: numerator well below denominator * capacity
-      const numerator = 1e6 * (this.valueShadow + flats) + sender.proportionalShadow * this.valueShadow;
-      if (numerator * (1 + 2 ** -40) < denominator * this.capacityShadow(e) * (1 - 2 ** -40)) {
-        const feeHigh = ((1e6 * flats + proportionalAmount) / denominator + 0.5) * (1 + 2 ** -40) + 1e-6;
-        this.upperBound = base + ((feeHigh / 1e18) * this.feePenalty) * (1 + 2 ** -40) + refund;
+    const c = e >> 1;
+    const side = e & 1;
+    const flags = this.load(c);
+    let fw = this.chF[4 * c + 2 + side]!;
+    if (fw !== fw) {
+      if (((flags >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
+        fw = this.computeFeeWeight(e);
+      } else {
+        this.boundIsExact = false;
+        this.upperBound = Infinity;
+        return this.baseWeight(e) + ((flags >> (2 + side)) & 1);
       }
     }
-    return feeLow > 0 ? base + (feeLow / 1e18) * this.feePenalty + refund : base + refund;
+    this.boundIsExact = true;
+    return (this.upperBound = this.baseWeight(e) + fw + ((flags >> (2 + side)) & 1));
   }
 
-  private setFeeWeight(e: number, fw: number): void {
-    this.feeWeight[e] = fw;
-    this.feeStamp[e] = this.stamp;
-  }
-
-  private computeFeeTerms(e: number): void {
+  /** Computes and caches the fee weight of a carrying edge with fees. */
+  private computeFeeWeight(e: number): number {
     this.budget.chargeFee();
-    const sender = this.schedule(e);
-    const receiver = this.schedule(e ^ 1);
-    let fw: number;
-    if (!this.carriesValue(e)) {
-      fw = Infinity; // also what every fee routine answers when capacity < value
-    } else if (sender.zeroForWeights && receiver.zeroForWeights) {
-      fw = 0;
-    } else {
-      // allocation-free kernels; the exact BigInt routine whenever they cannot decide
-      let fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
-      if (fee === FEE_UNDECIDED) {
-        const exact = weightFee(this.value, this.capacity(e), sender.schedule, receiver.schedule);
-        fee = exact === null ? FEE_INFINITE : Number(exact);
-      }
-      fw = fee === FEE_INFINITE ? Infinity : (fee / 1e18) * this.feePenalty;
+    const c = e >> 1;
+    const schedules = this.view.schedules;
+    const sender = schedules.get(this.chI[4 * c + 2 + (e & 1)]!);
+    const receiver = schedules.get(this.chI[4 * c + 3 - (e & 1)]!);
+    // allocation-free kernels; the exact BigInt routine whenever they cannot decide
+    let fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
+    if (fee === FEE_UNDECIDED) {
+      const exact = weightFee(this.value, wordsToBigInt(this.words, e * CAPACITY_WORDS), sender.schedule, receiver.schedule);
+      fee = exact === null ? FEE_INFINITE : Number(exact);
     }
-    this.setFeeWeight(e, fw);
+    const fw = fee === FEE_INFINITE ? Infinity : (fee / 1e18) * this.feePenalty;
+    this.chF[4 * c + 2 + (e & 1)] = fw;
+    return fw;
   }
 }

@@ -5,16 +5,17 @@
  *
  * An entry may be provisional: its key is a lower bound of `base + weight(edge)`, refined
  * in stages only when the entry reaches the top (see BidirectionalDijkstra). `edge` is -1
- * for exact entries; `stage` counts refinements. Backed by typed arrays that grow and are
- * reused across searches.
+ * for exact entries; `stage` counts refinements.
+ *
+ * Layout: one Float64Array, four doubles per entry (32 bytes, two entries per cache line):
+ * key, seq * 2^21 + node (ordering by it orders by seq, which is unique), base, and
+ * (edge + 1) * 4 + stage. Node ids stay below 2^21 (MAX_NODES_PER_NETWORK) and sequence
+ * numbers below 2^31, so the packed values are exact. Grows and is reused across searches.
  */
+const NODE_SPAN = 2097152; // 2^21
+
 export class DistHeap {
-  private key = new Float64Array(256);
-  private seq = new Float64Array(256);
-  private node = new Int32Array(256);
-  private base = new Float64Array(256);
-  private edge = new Int32Array(256);
-  private stage = new Int8Array(256);
+  private a = new Float64Array(4 * 1024);
   size = 0;
 
   /** Empties the heap without releasing memory. */
@@ -24,46 +25,54 @@ export class DistHeap {
 
   /** Adds an entry; `edge` -1 marks an exact key. */
   push(key: number, seq: number, node: number, base: number, edge: number, stage = 0): void {
-    if (this.size === this.key.length) this.grow();
+    if (4 * (this.size + 1) > this.a.length) this.grow();
+    const a = this.a;
+    const sn = seq * NODE_SPAN + node;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pk = this.key[parent]!;
-      if (pk < key || (pk === key && this.seq[parent]! < seq)) break;
-      this.move(parent, i);
+      const pk = a[4 * parent]!;
+      if (pk < key || (pk === key && a[4 * parent + 1]! < sn)) break;
+      a[4 * i] = pk;
+      a[4 * i + 1] = a[4 * parent + 1]!;
+      a[4 * i + 2] = a[4 * parent + 2]!;
+      a[4 * i + 3] = a[4 * parent + 3]!;
       i = parent;
     }
-    this.set(i, key, seq, node, base, edge, stage);
+    a[4 * i] = key;
+    a[4 * i + 1] = sn;
+    a[4 * i + 2] = base;
+    a[4 * i + 3] = (edge + 1) * 4 + stage;
   }
 
   /** Key of the smallest entry (heap must be non-empty). */
   topKey(): number {
-    return this.key[0]!;
+    return this.a[0]!;
   }
 
   /** Sequence number of the smallest entry. */
   topSeq(): number {
-    return this.seq[0]!;
+    return Math.floor(this.a[1]! / NODE_SPAN);
   }
 
   /** Node of the smallest entry. */
   topNode(): number {
-    return this.node[0]!;
+    return this.a[1]! % NODE_SPAN;
   }
 
   /** Base distance of the smallest entry (provisional entries). */
   topBase(): number {
-    return this.base[0]!;
+    return this.a[2]!;
   }
 
   /** Edge of the smallest entry, -1 when its key is exact. */
   topEdge(): number {
-    return this.edge[0]!;
+    return (this.a[3]! >> 2) - 1;
   }
 
   /** Refinement stage of the smallest entry. */
   topStage(): number {
-    return this.stage[0]!;
+    return this.a[3]! & 3;
   }
 
   /**
@@ -71,75 +80,51 @@ export class DistHeap {
    * tighter lower bound at the next stage; restores order.
    */
   settleTop(key: number, exact: boolean): void {
-    const seq = this.seq[0]!;
-    const node = this.node[0]!;
-    if (exact) this.siftDown(0, key, seq, node, 0, -1, 0, this.size);
-    else this.siftDown(0, key, seq, node, this.base[0]!, this.edge[0]!, this.stage[0]! + 1, this.size);
+    const a = this.a;
+    const sn = a[1]!;
+    if (exact) this.siftDown(key, sn, 0, 0, this.size);
+    else this.siftDown(key, sn, a[2]!, a[3]! + 1, this.size);
   }
 
   /** Removes the smallest entry. */
   pop(): void {
     const last = --this.size;
     if (last === 0) return;
-    this.siftDown(0, this.key[last]!, this.seq[last]!, this.node[last]!, this.base[last]!, this.edge[last]!, this.stage[last]!, last);
+    const a = this.a;
+    this.siftDown(a[4 * last]!, a[4 * last + 1]!, a[4 * last + 2]!, a[4 * last + 3]!, last);
   }
 
-  private siftDown(start: number, key: number, seq: number, node: number, base: number, edge: number, stage: number, size: number): void {
-    let i = start;
+  private siftDown(key: number, sn: number, base: number, edgeStage: number, size: number): void {
+    const a = this.a;
+    let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= size) break;
+      let ck = a[4 * child]!;
       const right = child + 1;
       if (right < size) {
-        const ck = this.key[child]!;
-        const rk = this.key[right]!;
-        if (rk < ck || (rk === ck && this.seq[right]! < this.seq[child]!)) child = right;
+        const rk = a[4 * right]!;
+        if (rk < ck || (rk === ck && a[4 * right + 1]! < a[4 * child + 1]!)) {
+          child = right;
+          ck = rk;
+        }
       }
-      const ck = this.key[child]!;
-      if (key < ck || (key === ck && seq < this.seq[child]!)) break;
-      this.move(child, i);
+      if (key < ck || (key === ck && sn < a[4 * child + 1]!)) break;
+      a[4 * i] = ck;
+      a[4 * i + 1] = a[4 * child + 1]!;
+      a[4 * i + 2] = a[4 * child + 2]!;
+      a[4 * i + 3] = a[4 * child + 3]!;
       i = child;
     }
-    this.set(i, key, seq, node, base, edge, stage);
-  }
-
-  private move(from: number, to: number): void {
-    this.key[to] = this.key[from]!;
-    this.seq[to] = this.seq[from]!;
-    this.node[to] = this.node[from]!;
-    this.base[to] = this.base[from]!;
-    this.edge[to] = this.edge[from]!;
-    this.stage[to] = this.stage[from]!;
-  }
-
-  private set(i: number, key: number, seq: number, node: number, base: number, edge: number, stage: number): void {
-    this.key[i] = key;
-    this.seq[i] = seq;
-    this.node[i] = node;
-    this.base[i] = base;
-    this.edge[i] = edge;
-    this.stage[i] = stage;
+    a[4 * i] = key;
+    a[4 * i + 1] = sn;
+    a[4 * i + 2] = base;
+    a[4 * i + 3] = edgeStage;
   }
 
   private grow(): void {
-    const n = this.key.length * 2;
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.key = grow64(this.key);
-    this.seq = grow64(this.seq);
-    this.node = grow32(this.node);
-    this.base = grow64(this.base);
-    this.edge = grow32(this.edge);
-    const stage = new Int8Array(n);
-    stage.set(this.stage);
-    this.stage = stage;
+    const b = new Float64Array(this.a.length * 2);
+    b.set(this.a);
+    this.a = b;
   }
 }

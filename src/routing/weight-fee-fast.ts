@@ -97,7 +97,7 @@ export function weightScheduleOf(decoded: DecodedSchedule): WeightSchedule {
 
 // ---------------------------------------------------------------------------------------
 // Double-double arithmetic with an absolute error bound, on scalars. Each operation
-// writes its result to (oh, ol, oe). Error model as in the original object version:
+// writes its result to (OUT[OH]!, OUT[OL]!, OUT[OE]!). Error model as in the original object version:
 // every inexact operation adds REL * |result| plus the propagated errors, inflated by
 // 1 + 2^-40; integers below 2^100 are exact (error 0).
 
@@ -106,9 +106,16 @@ const INFLATE = 1 + 2 ** -40;
 const SPLITTER = 134217729; // 2^27 + 1
 const DD_LIMIT = 2 ** 100;
 
-let oh = 0;
-let ol = 0;
-let oe = 0;
+/**
+ * Result registers: hi, lo, error of the last operation; (rh, rl) of `remainder`. A typed
+ * array, because module-level `let` doubles would be boxed on every write.
+ */
+const OUT = new Float64Array(5);
+const OH = 0;
+const OL = 1;
+const OE = 2;
+const RH = 3;
+const RL = 4;
 
 function isIntDD(h: number, l: number, e: number): boolean {
   return e === 0 && Number.isInteger(h) && Number.isInteger(l);
@@ -128,10 +135,10 @@ function ddAdd(xh: number, xl: number, xe: number, yh: number, yl: number, ye: n
   s2 += t2;
   h = s + s2;
   const lo = s2 - (h - s);
-  oh = h;
-  ol = lo;
+  OUT[OH] = h;
+  OUT[OL] = lo;
   const exact = isIntDD(xh, xl, xe) && isIntDD(yh, yl, ye) && Math.abs(h) < DD_LIMIT && Number.isInteger(lo);
-  oe = exact ? 0 : (xe + ye + (Math.abs(h) + Math.abs(lo)) * REL) * INFLATE;
+  OUT[OE] = exact ? 0 : (xe + ye + (Math.abs(h) + Math.abs(lo)) * REL) * INFLATE;
 }
 
 function ddSub(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
@@ -150,23 +157,21 @@ function ddMul(xh: number, xl: number, xe: number, yh: number, yl: number, ye: n
   q += xh * yl + xl * yh;
   const hi = p + q;
   const lo = q - (hi - p);
-  oh = hi;
-  ol = lo;
+  OUT[OH] = hi;
+  OUT[OL] = lo;
   const exact = xe === 0 && ye === 0 && xl === 0 && yl === 0 && Number.isInteger(xh) && Number.isInteger(yh) &&
     Math.abs(xh) * Math.abs(yh) < DD_LIMIT;
   if (exact) {
-    oe = 0;
+    OUT[OE] = 0;
     return;
   }
   const mx = Math.abs(xh) + Math.abs(xl);
   const my = Math.abs(yh) + Math.abs(yl);
-  oe = (mx * ye + my * xe + xe * ye + (Math.abs(hi) + Math.abs(lo)) * REL) * INFLATE;
+  OUT[OE] = (mx * ye + my * xe + xe * ye + (Math.abs(hi) + Math.abs(lo)) * REL) * INFLATE;
 }
 
-let rh = 0;
-let rl = 0;
 
-/** (xh + xl) - q * (yh + yl), written to (rh, rl). */
+/** (xh + xl) - q * (yh + yl), written to OUT[RH], OUT[RL]. */
 function remainder(xh: number, xl: number, q: number, yh: number, yl: number): void {
   const p = q * yh;
   let c = SPLITTER * q;
@@ -180,8 +185,8 @@ function remainder(xh: number, xl: number, q: number, yh: number, yl: number): v
   const b = s - xh;
   const s2 = xh - (s - b) + (-p - b) + (xl - pe);
   const h = s + s2;
-  rh = h;
-  rl = s2 - (h - s);
+  OUT[RH] = h;
+  OUT[RL] = s2 - (h - s);
 }
 
 /** x / y; false when y is not certainly non-zero. */
@@ -190,9 +195,9 @@ function ddDiv(xh: number, xl: number, xe: number, yh: number, yl: number, ye: n
   if (!(my > 2 * ye) || yh === 0) return false;
   const q1 = xh / yh;
   remainder(xh, xl, q1, yh, yl);
-  const q2 = rh / yh;
-  remainder(rh, rl, q2, yh, yl);
-  const q3 = rh / yh;
+  const q2 = OUT[RH]! / yh;
+  remainder(OUT[RH]!, OUT[RL]!, q2, yh, yl);
+  const q3 = OUT[RH]! / yh;
   let h = q1 + q2;
   let l = q2 - (h - q1);
   const h2 = h + (l + q3);
@@ -201,9 +206,9 @@ function ddDiv(xh: number, xl: number, xe: number, yh: number, yl: number, ye: n
   const hi = h + l;
   const lo = l - (hi - h);
   const mq = Math.abs(hi) + Math.abs(lo);
-  oh = hi;
-  ol = lo;
-  oe = ((xe + mq * ye) / (my - ye) + mq * REL) * INFLATE;
+  OUT[OH] = hi;
+  OUT[OL] = lo;
+  OUT[OE] = ((xe + mq * ye) / (my - ye) + mq * REL) * INFLATE;
   return true;
 }
 
@@ -220,7 +225,7 @@ function ddCmpExact(xh: number, xl: number, yh: number, yl: number): number {
   return xh < yh ? -1 : xh > yh ? 1 : xl < yl ? -1 : xl > yl ? 1 : 0;
 }
 
-/** Rounds half to even into (oh, ol) exactly; false when not certain. */
+/** Rounds half to even into (OUT[OH]!, OUT[OL]!) exactly; false when not certain. */
 function ddRoundHalfEven(h: number, l: number, e: number): boolean {
   if (Math.abs(h) >= DD_LIMIT) return false;
   const base = Math.floor(h);
@@ -236,9 +241,9 @@ function ddRoundHalfEven(h: number, l: number, e: number): boolean {
   const s = base + add1;
   const sb = s - base;
   const t = base - (s - sb) + (add1 - sb);
-  oh = s + t;
-  ol = t - (oh - s);
-  oe = 0;
+  OUT[OH] = s + t;
+  OUT[OL] = t - (OUT[OH]! - s);
+  OUT[OE] = 0;
   return true;
 }
 
@@ -405,7 +410,7 @@ export class WeightFeeKernel {
 
   /**
    * Value of the incoming (`inCurveSide`) or outgoing curve at the exact integer z into
-   * (oh, ol, oe); false when z is outside the curve. A missing curve is the zero function
+   * (OUT[OH]!, OUT[OL]!, OUT[OE]!); false when z is outside the curve. A missing curve is the zero function
    * on [0, 2c] (incoming) or [0, c] (outgoing).
    */
   private curveAt(incoming: boolean, zh: number, zl: number): boolean {
@@ -416,13 +421,13 @@ export class WeightFeeKernel {
       let tl = this.cLo;
       if (incoming) {
         ddAdd(th, tl, 0, th, tl, 0);
-        th = oh;
-        tl = ol;
+        th = OUT[OH]!;
+        tl = OUT[OL]!;
       }
       if (ddCmpExact(zh, zl, th, tl) > 0) return false;
-      oh = 0;
-      ol = 0;
-      oe = 0;
+      OUT[OH] = 0;
+      OUT[OL] = 0;
+      OUT[OE] = 0;
       return true;
     }
     const last = (incoming ? this.inPoints : this.outPoints) - 1;
@@ -430,9 +435,9 @@ export class WeightFeeKernel {
     const lastCmp = ddCmpExact(zh, zl, curve[4 * last]!, curve[4 * last + 1]!);
     if (lastCmp > 0) return false;
     if (lastCmp === 0) {
-      oh = curve[4 * last + 2]!;
-      ol = curve[4 * last + 3]!;
-      oe = 0;
+      OUT[OH] = curve[4 * last + 2]!;
+      OUT[OL] = curve[4 * last + 3]!;
+      OUT[OE] = 0;
       return true;
     }
     let lo = 0;
@@ -447,23 +452,23 @@ export class WeightFeeKernel {
     const y0h = curve[4 * lo + 2]!;
     const y0l = curve[4 * lo + 3]!;
     ddSub(curve[4 * lo + 6]!, curve[4 * lo + 7]!, 0, y0h, y0l, 0);
-    const dyh = oh;
-    const dyl = ol;
-    const dye = oe;
+    const dyh = OUT[OH]!;
+    const dyl = OUT[OL]!;
+    const dye = OUT[OE]!;
     if (dyh === 0 && dyl === 0) {
-      oh = y0h;
-      ol = y0l;
-      oe = 0;
+      OUT[OH] = y0h;
+      OUT[OL] = y0l;
+      OUT[OE] = 0;
       return true;
     }
     ddSub(zh, zl, 0, x0h, x0l, 0);
-    ddMul(dyh, dyl, dye, oh, ol, oe);
-    const nh = oh;
-    const nl = ol;
-    const ne = oe;
+    ddMul(dyh, dyl, dye, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const nh = OUT[OH]!;
+    const nl = OUT[OL]!;
+    const ne = OUT[OE]!;
     ddSub(curve[4 * lo + 4]!, curve[4 * lo + 5]!, 0, x0h, x0l, 0);
-    if (!ddDiv(nh, nl, ne, oh, ol, oe)) throw UNCERTAIN;
-    ddAdd(y0h, y0l, 0, oh, ol, oe);
+    if (!ddDiv(nh, nl, ne, OUT[OH]!, OUT[OL]!, OUT[OE]!)) throw UNCERTAIN;
+    ddAdd(y0h, y0l, 0, OUT[OH]!, OUT[OL]!, OUT[OE]!);
     return true;
   }
 
@@ -494,10 +499,10 @@ export class WeightFeeKernel {
     let takeIn = this.candJ < 0;
     if (!takeIn && this.candI < inN) {
       ddSub(this.xOf(true, this.candI, true), this.xOf(true, this.candI, false), 0, this.cHi, this.cLo, 0);
-      const ih = oh;
-      const il = ol;
+      const ih = OUT[OH]!;
+      const il = OUT[OL]!;
       ddSub(this.cHi, this.cLo, 0, this.xOf(false, this.candJ, true), this.xOf(false, this.candJ, false), 0);
-      takeIn = ddCmpExact(ih, il, oh, ol) <= 0;
+      takeIn = ddCmpExact(ih, il, OUT[OH]!, OUT[OL]!) <= 0;
     }
     if (takeIn) {
       ddSub(this.xOf(true, this.candI, true), this.xOf(true, this.candI, false), 0, this.cHi, this.cLo, 0);
@@ -506,8 +511,8 @@ export class WeightFeeKernel {
       ddSub(this.cHi, this.cLo, 0, this.xOf(false, this.candJ, true), this.xOf(false, this.candJ, false), 0);
       this.candJ--;
     }
-    xh = oh;
-    xl = ol;
+    xh = OUT[OH]!;
+    xl = OUT[OL]!;
     if (ddCmpExact(xh, xl, this.cHi, this.cLo) >= 0) {
       xh = this.cHi;
       xl = this.cLo;
@@ -532,25 +537,25 @@ export class WeightFeeKernel {
   /** y of candidate k: constant + p_in * x / 1e6 + IP_in(c + x), cached. */
   private y(k: number): void {
     if (this.yDone[k] === 1) {
-      oh = this.yHi[k]!;
-      ol = this.yLo[k]!;
-      oe = this.yE[k]!;
+      OUT[OH] = this.yHi[k]!;
+      OUT[OL] = this.yLo[k]!;
+      OUT[OE] = this.yE[k]!;
       return;
     }
     const xh = this.candHi[k]!;
     const xl = this.candLo[k]!;
     ddAdd(this.cHi, this.cLo, 0, xh, xl, 0);
-    if (!this.curveAt(true, oh, ol)) throw new Error('invariant: incoming curve range checked');
-    const ph = oh;
-    const pl = ol;
-    const pe = oe;
+    if (!this.curveAt(true, OUT[OH]!, OUT[OL]!)) throw new Error('invariant: incoming curve range checked');
+    const ph = OUT[OH]!;
+    const pl = OUT[OL]!;
+    const pe = OUT[OE]!;
     ddMul(this.pInHi, this.pInLo, 0, xh, xl, 0);
-    if (!ddDiv(oh, ol, oe, 1e6, 0, 0)) throw UNCERTAIN;
-    ddAdd(this.kHi, this.kLo, this.kE, oh, ol, oe);
-    ddAdd(oh, ol, oe, ph, pl, pe);
-    this.yHi[k] = oh;
-    this.yLo[k] = ol;
-    this.yE[k] = oe;
+    if (!ddDiv(OUT[OH]!, OUT[OL]!, OUT[OE]!, 1e6, 0, 0)) throw UNCERTAIN;
+    ddAdd(this.kHi, this.kLo, this.kE, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    ddAdd(OUT[OH]!, OUT[OL]!, OUT[OE]!, ph, pl, pe);
+    this.yHi[k] = OUT[OH]!;
+    this.yLo[k] = OUT[OL]!;
+    this.yE[k] = OUT[OE]!;
     this.yDone[k] = 1;
   }
 
@@ -575,37 +580,37 @@ export class WeightFeeKernel {
     this.outPoints = out.points;
     // IP_out(c - a), IP_out(c), IP_in(c): any outside its curve makes the fee undefined
     ddSub(ch, cl, 0, ah, al, 0);
-    if (!this.curveAt(false, oh, ol)) return FEE_INFINITE;
-    const oah = oh;
-    const oal = ol;
-    const oae = oe;
+    if (!this.curveAt(false, OUT[OH]!, OUT[OL]!)) return FEE_INFINITE;
+    const oah = OUT[OH]!;
+    const oal = OUT[OL]!;
+    const oae = OUT[OE]!;
     if (!this.curveAt(false, ch, cl)) return FEE_INFINITE;
-    const obh = oh;
-    const obl = ol;
-    const obe = oe;
+    const obh = OUT[OH]!;
+    const obl = OUT[OL]!;
+    const obe = OUT[OE]!;
     if (!this.curveAt(true, ch, cl)) return FEE_INFINITE;
-    const ibh = oh;
-    const ibl = ol;
-    const ibe = oe;
+    const ibh = OUT[OH]!;
+    const ibl = OUT[OL]!;
+    const ibe = OUT[OE]!;
     // every incoming evaluation in range, decided by the extreme candidates
     const inN = this.pointsOf(true);
     const outN = this.pointsOf(false);
     ddSub(this.xOf(true, 0, true), this.xOf(true, 0, false), 0, ch, cl, 0);
-    const lowInH = oh;
-    const lowInL = ol;
+    const lowInH = OUT[OH]!;
+    const lowInL = OUT[OL]!;
     ddSub(ch, cl, 0, this.xOf(false, outN - 1, true), this.xOf(false, outN - 1, false), 0);
-    let sh = oh;
-    let sl = ol;
+    let sh = OUT[OH]!;
+    let sl = OUT[OL]!;
     if (ddCmpExact(lowInH, lowInL, sh, sl) < 0) {
       sh = lowInH;
       sl = lowInL;
     }
     ddSub(this.xOf(true, inN - 1, true), this.xOf(true, inN - 1, false), 0, ch, cl, 0);
-    const highInH = oh;
-    const highInL = ol;
+    const highInH = OUT[OH]!;
+    const highInL = OUT[OL]!;
     ddSub(ch, cl, 0, this.xOf(false, 0, true), this.xOf(false, 0, false), 0);
-    let gh = oh;
-    let gl = ol;
+    let gh = OUT[OH]!;
+    let gl = OUT[OL]!;
     if (ddCmpExact(highInH, highInL, gh, gl) > 0) {
       gh = highInH;
       gl = highInL;
@@ -626,28 +631,28 @@ export class WeightFeeKernel {
       gl = cl;
     }
     ddAdd(ch, cl, 0, sh, sl, 0);
-    if (ddCmpExact(oh, ol, this.xOf(true, 0, true), this.xOf(true, 0, false)) < 0) return FEE_INFINITE;
+    if (ddCmpExact(OUT[OH]!, OUT[OL]!, this.xOf(true, 0, true), this.xOf(true, 0, false)) < 0) return FEE_INFINITE;
     ddAdd(ch, cl, 0, gh, gl, 0);
-    if (ddCmpExact(oh, ol, this.xOf(true, inN - 1, true), this.xOf(true, inN - 1, false)) > 0) return FEE_INFINITE;
+    if (ddCmpExact(OUT[OH]!, OUT[OL]!, this.xOf(true, inN - 1, true), this.xOf(true, inN - 1, false)) > 0) return FEE_INFINITE;
 
     // outgoing = flat_out + p_out * a / 1e6 + (IP_out(c - a) - IP_out(c));
     // constant = flat_in - IP_in(c) + outgoing
     ddMul(out.propHi, out.propLo, 0, ah, al, 0);
-    if (!ddDiv(oh, ol, oe, 1e6, 0, 0)) throw UNCERTAIN;
-    ddAdd(out.flatHi, out.flatLo, 0, oh, ol, oe);
-    const o1h = oh;
-    const o1l = ol;
-    const o1e = oe;
+    if (!ddDiv(OUT[OH]!, OUT[OL]!, OUT[OE]!, 1e6, 0, 0)) throw UNCERTAIN;
+    ddAdd(out.flatHi, out.flatLo, 0, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const o1h = OUT[OH]!;
+    const o1l = OUT[OL]!;
+    const o1e = OUT[OE]!;
     ddSub(oah, oal, oae, obh, obl, obe);
-    ddAdd(o1h, o1l, o1e, oh, ol, oe);
-    const outH = oh;
-    const outL = ol;
-    const outE = oe;
+    ddAdd(o1h, o1l, o1e, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const outH = OUT[OH]!;
+    const outL = OUT[OL]!;
+    const outE = OUT[OE]!;
     ddSub(inn.flatHi, inn.flatLo, 0, ibh, ibl, ibe);
-    ddAdd(oh, ol, oe, outH, outL, outE);
-    this.kHi = oh;
-    this.kLo = ol;
-    this.kE = oe;
+    ddAdd(OUT[OH]!, OUT[OL]!, OUT[OE]!, outH, outL, outE);
+    this.kHi = OUT[OH]!;
+    this.kLo = OUT[OL]!;
+    this.kE = OUT[OE]!;
     this.pInHi = inn.propHi;
     this.pInLo = inn.propLo;
 
@@ -690,8 +695,8 @@ export class WeightFeeKernel {
     let prevYl = this.pyl;
     let prevYe = this.pye;
     ddSub(prevXh, prevXl, prevXe, ah, al, 0);
-    ddSub(prevYh, prevYl, prevYe, oh, ol, oe); // y - (x - a)
-    const first = ddSign(oh, ol, oe);
+    ddSub(prevYh, prevYl, prevYe, OUT[OH]!, OUT[OL]!, OUT[OE]!); // y - (x - a)
+    const first = ddSign(OUT[OH]!, OUT[OL]!, OUT[OE]!);
     if (first === 2 || first === 0) throw UNCERTAIN; // 0: wrap-around case, left to the exact routine
     const below = first < 0;
     let curXh = prevXh;
@@ -702,8 +707,8 @@ export class WeightFeeKernel {
     let curYe = prevYe;
     for (;;) {
       ddSub(curXh, curXl, curXe, ah, al, 0);
-      ddSub(curYh, curYl, curYe, oh, ol, oe);
-      const c2 = ddSign(oh, ol, oe);
+      ddSub(curYh, curYl, curYe, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+      const c2 = ddSign(OUT[OH]!, OUT[OL]!, OUT[OE]!);
       if (c2 === 2) throw UNCERTAIN;
       if (below ? c2 >= 0 : c2 <= 0) break;
       prevXh = curXh;
@@ -722,40 +727,40 @@ export class WeightFeeKernel {
     }
     // x* = (l1 - y1)(x2 - x1) / ((y2 - y1) - (l2 - l1)) + x1, l = x - a
     ddSub(prevXh, prevXl, prevXe, ah, al, 0);
-    const l1h = oh;
-    const l1l = ol;
-    const l1e = oe;
+    const l1h = OUT[OH]!;
+    const l1l = OUT[OL]!;
+    const l1e = OUT[OE]!;
     ddSub(curXh, curXl, curXe, ah, al, 0);
-    const l2h = oh;
-    const l2l = ol;
-    const l2e = oe;
+    const l2h = OUT[OH]!;
+    const l2l = OUT[OL]!;
+    const l2e = OUT[OE]!;
     ddSub(l1h, l1l, l1e, prevYh, prevYl, prevYe);
-    const n1h = oh;
-    const n1l = ol;
-    const n1e = oe;
+    const n1h = OUT[OH]!;
+    const n1l = OUT[OL]!;
+    const n1e = OUT[OE]!;
     ddSub(curXh, curXl, curXe, prevXh, prevXl, prevXe);
-    ddMul(n1h, n1l, n1e, oh, ol, oe);
-    const numH = oh;
-    const numL = ol;
-    const numE = oe;
+    ddMul(n1h, n1l, n1e, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const numH = OUT[OH]!;
+    const numL = OUT[OL]!;
+    const numE = OUT[OE]!;
     ddSub(curYh, curYl, curYe, prevYh, prevYl, prevYe);
-    const dyh = oh;
-    const dyl = ol;
-    const dye = oe;
+    const dyh = OUT[OH]!;
+    const dyl = OUT[OL]!;
+    const dye = OUT[OE]!;
     ddSub(l2h, l2l, l2e, l1h, l1l, l1e);
-    ddSub(dyh, dyl, dye, oh, ol, oe);
-    const denH = oh;
-    const denL = ol;
-    const denE = oe;
+    ddSub(dyh, dyl, dye, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const denH = OUT[OH]!;
+    const denL = OUT[OL]!;
+    const denE = OUT[OE]!;
     if (ddSign(denH, denL, denE) === 0) return FEE_INFINITE; // exactly zero: the reference divides by zero
     if (!ddDiv(numH, numL, numE, denH, denL, denE)) throw UNCERTAIN;
-    ddAdd(oh, ol, oe, prevXh, prevXl, prevXe);
-    const sign = ddSign(oh, ol, oe);
+    ddAdd(OUT[OH]!, OUT[OL]!, OUT[OE]!, prevXh, prevXl, prevXe);
+    const sign = ddSign(OUT[OH]!, OUT[OL]!, OUT[OE]!);
     if (sign === 2) throw UNCERTAIN;
     if (sign <= 0) return FEE_INFINITE;
-    if (!ddRoundHalfEven(oh, ol, oe)) throw UNCERTAIN;
-    ddSub(oh, ol, 0, ah, al, 0); // exact: both are integers below 2^100
-    return oh + ol;
+    if (!ddRoundHalfEven(OUT[OH]!, OUT[OL]!, OUT[OE]!)) throw UNCERTAIN;
+    ddSub(OUT[OH]!, OUT[OL]!, 0, ah, al, 0); // exact: both are integers below 2^100
+    return OUT[OH]! + OUT[OL]!;
   }
 
   /**
@@ -778,9 +783,9 @@ export class WeightFeeKernel {
     if (!this.candidate(k)) return false;
     this.next++;
     this.y(k);
-    const ykh = oh;
-    const ykl = ol;
-    const yke = oe;
+    const ykh = OUT[OH]!;
+    const ykl = OUT[OL]!;
+    const yke = OUT[OE]!;
     const signK = ddSign(ykh, ykl, yke);
     if (signK === 2) throw UNCERTAIN;
     const xkh = this.candHi[k]!;
@@ -799,29 +804,29 @@ export class WeightFeeKernel {
     }
     if (this.candidate(k + 1)) {
       this.y(k + 1);
-      const ynh = oh;
-      const ynl = ol;
-      const yne = oe;
+      const ynh = OUT[OH]!;
+      const ynl = OUT[OL]!;
+      const yne = OUT[OE]!;
       const signNext = ddSign(ynh, ynl, yne);
       if (signNext === 2) throw UNCERTAIN;
       if (signK * signNext === -1 && (this.iteration <= k || this.iteration <= this.countAll() - 2)) {
         // crossing at x_k + |y_k| / |y_{k+1} - y_k| * (x_{k+1} - x_k)
         ddSub(ynh, ynl, yne, ykh, ykl, yke);
-        const dNeg = oh < 0 || (oh === 0 && ol < 0);
-        const dh = dNeg ? -oh : oh;
-        const dl = dNeg ? -ol : ol;
-        const de = oe;
+        const dNeg = OUT[OH]! < 0 || (OUT[OH]! === 0 && OUT[OL]! < 0);
+        const dh = dNeg ? -OUT[OH]! : OUT[OH]!;
+        const dl = dNeg ? -OUT[OL]! : OUT[OL]!;
+        const de = OUT[OE]!;
         const yNeg = ykh < 0 || (ykh === 0 && ykl < 0);
         if (!ddDiv(yNeg ? -ykh : ykh, yNeg ? -ykl : ykl, yke, dh, dl, de)) throw UNCERTAIN;
-        const qh = oh;
-        const ql = ol;
-        const qe = oe;
+        const qh = OUT[OH]!;
+        const ql = OUT[OL]!;
+        const qe = OUT[OE]!;
         ddSub(this.candHi[k + 1]!, this.candLo[k + 1]!, 0, xkh, xkl, 0);
-        ddMul(qh, ql, qe, oh, ol, oe);
-        ddAdd(xkh, xkl, 0, oh, ol, oe);
-        this.crossH = oh;
-        this.crossL = ol;
-        this.crossE = oe;
+        ddMul(qh, ql, qe, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+        ddAdd(xkh, xkl, 0, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+        this.crossH = OUT[OH]!;
+        this.crossL = OUT[OL]!;
+        this.crossE = OUT[OE]!;
         this.crossingPending = true;
         this.iteration += 2;
       } else {

@@ -201,4 +201,45 @@ export class EdgeStoreReader {
     }
     throw new Error(`channel slot ${slot} stayed locked; its writer stopped mid-update`);
   }
+
+  /**
+   * Like readInto, into one request-cache record: shadows of both directions at
+   * `f64[fAt]` and `f64[fAt + 1]`, schedule ids at `ids[iAt]` and `ids[iAt + 1]`, and the
+   * 16 capacity words at `words[wAt]`.
+   */
+  readChannel(slot: number, f64: Float64Array, fAt: number, ids: Int32Array, iAt: number, words: Uint32Array, wAt: number): void {
+    if (slot >= this.views.slots) this.check(slot);
+    const v = this.views;
+    const e = 2 * slot;
+    const w = e * CAPACITY_WORDS;
+    for (let attempt = 0; attempt < MAX_SEQLOCK_RETRIES; attempt++) {
+      const before = Atomics.load(v.version, slot);
+      if ((before & 1) !== 0) continue;
+      const s0 = v.shadow[e]!;
+      const s1 = v.shadow[e + 1]!;
+      f64[fAt] = s0;
+      f64[fAt + 1] = s1;
+      ids[iAt] = v.schedule[e]!;
+      ids[iAt + 1] = v.schedule[e + 1]!;
+      // Below 2^95 (by the exactly rounded shadow) only the three low words can be set.
+      if (s0 < SMALL_CAPACITY) {
+        words[wAt] = v.words[w]!;
+        words[wAt + 1] = v.words[w + 1]!;
+        words[wAt + 2] = v.words[w + 2]!;
+        for (let k = 3; k < CAPACITY_WORDS; k++) words[wAt + k] = 0;
+      } else {
+        for (let k = 0; k < CAPACITY_WORDS; k++) words[wAt + k] = v.words[w + k]!;
+      }
+      if (s1 < SMALL_CAPACITY) {
+        words[wAt + 8] = v.words[w + 8]!;
+        words[wAt + 9] = v.words[w + 9]!;
+        words[wAt + 10] = v.words[w + 10]!;
+        for (let k = 11; k < 2 * CAPACITY_WORDS; k++) words[wAt + k] = 0;
+      } else {
+        for (let k = CAPACITY_WORDS; k < 2 * CAPACITY_WORDS; k++) words[wAt + k] = v.words[w + k]!;
+      }
+      if (Atomics.load(v.version, slot) === before) return;
+    }
+    throw new Error(`channel slot ${slot} stayed locked; its writer stopped mid-update`);
+  }
 }

@@ -117,10 +117,31 @@ export class ScheduleTableReader {
   private readonly handle: ScheduleTableHandle;
   private readonly header: Int32Array;
   private readonly cache: (DecodedSchedule | undefined)[] = [];
+  /** weightKind + 1 per id; 0 = not yet known. */
+  private kinds = new Uint8Array(0);
 
   constructor(handle: ScheduleTableHandle) {
     this.handle = handle;
     this.header = new Int32Array(handle.header);
+  }
+
+  /**
+   * What the schedule with this id contributes to edge weights (spec §3.3): 0 nothing
+   * (no flat, proportional or curve), 1 flat + proportional only, 2 a penalty curve.
+   * Cached in a byte per id so hot loops avoid touching the decoded objects.
+   */
+  weightKind(id: number): number {
+    const k = id < this.kinds.length ? this.kinds[id]! : 0;
+    if (k !== 0) return k - 1;
+    const d = this.get(id);
+    const kind = d.zeroForWeights ? 0 : d.hasPenalty ? 2 : 1;
+    if (id >= this.kinds.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.kinds.length * 2, 1024));
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    this.kinds[id] = kind + 1;
+    return kind;
   }
 
   /** The schedule with this id; decoded once, then served from the cache. */
