@@ -27,6 +27,7 @@ import {
   persistRegistry,
   persistUser,
   readCursor,
+  storedRegistryLength,
   LIVE_CURSOR,
   RECORD_CURSOR,
   storedConfirmedBlock,
@@ -158,7 +159,9 @@ export class IngressCore {
   /** Loads registry, presence and networks; returns the registry size. */
   load(): void {
     const { store, registry } = this.deps;
-    this.persistedRegistry = loadRegistry(store, registry).persisted;
+    // the supervisor preloads the registry (stored addresses and every stored network node)
+    // so shards can restore in parallel; a registry restarted empty is loaded here
+    this.persistedRegistry = registry.count > 1 ? storedRegistryLength(store) : loadRegistry(store, registry).persisted;
     loadPresence(store, this.tracker).forEach((id, seq) => this.userSeq.set(id, seq));
     // with live Matrix, stored presence is what was last known, not what is: see markStale
     if (this.liveWaiting.size > 0) this.tracker.markStale(this.deps.now());

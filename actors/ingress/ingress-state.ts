@@ -81,6 +81,16 @@ export function loadRegistry(store: Store, registry: AddressRegistryWriter): { p
   return { persisted: Math.max(1, stored.length) };
 }
 
+/**
+ * How many registry indices are stored (the `persisted` of loadRegistry) without loading
+ * them: for a registry the supervisor has loaded already, where a second pass would only
+ * look up 40,000 addresses again (a third of a second of a 100,000-channel restart).
+ */
+export function storedRegistryLength(store: Store): number {
+  for (const key of store.dbs.addresses.getKeys({ reverse: true, limit: 1 })) return Math.max(1, key.readUInt32BE(0) + 1);
+  return 1;
+}
+
 /** Queues registry entries from index `from` on. */
 export function persistRegistry(store: Store, registry: AddressRegistryWriter, from: number): void {
   for (let index = Math.max(1, from); index < registry.count; index++) {
