@@ -137,20 +137,85 @@ export class BidirectionalDijkstra {
    * weights (float addition is monotonic, so a bound sum >= best rules it out).
    */
   private meet(w: EdgeWeights, x: number): void {
+    if (this.nf[8 * x]! === Infinity || this.nf[8 * x + 1]! === Infinity) {
+      // a lower bound of Infinity is exact: the total is Infinity, never strictly shorter
+      if (this.found) return;
+      this.record(x, Infinity);
+      return;
+    }
     if (this.found) {
       if (!(this.nf[8 * x]! + this.nf[8 * x + 1]! < this.bestDist)) return;
       if (!(this.boundSeen(w, 0, x) + this.boundSeen(w, 1, x) < this.bestDist)) return;
     }
     const total = this.exactSeen(w, 0, x) + this.exactSeen(w, 1, x);
-    if (!this.found || this.bestDist > total) {
-      this.found = true;
-      this.bestDist = total;
-      this.meetNode = x;
-      this.meetParent0 = this.ni[16 * x + 6]!;
-      this.meetSlot0 = this.ni[16 * x + 8]!;
-      this.meetParent1 = this.ni[16 * x + 7]!;
-      this.meetSlot1 = this.ni[16 * x + 9]!;
+    if (!this.found || this.bestDist > total) this.record(x, total);
+  }
+
+  private record(x: number, total: number): void {
+    this.found = true;
+    this.bestDist = total;
+    this.meetNode = x;
+    this.meetParent0 = this.ni[16 * x + 6]!;
+    this.meetSlot0 = this.ni[16 * x + 8]!;
+    this.meetParent1 = this.ni[16 * x + 7]!;
+    this.meetSlot1 = this.ni[16 * x + 9]!;
+  }
+
+  /**
+   * Relaxations from a node settled at distance Infinity: every new length is Infinity, so
+   * only first sightings change anything (Infinity < seen never holds), and their keys are
+   * exact without loading the edge. Returns the push counter after the pushes.
+   */
+  private relaxFromInfinity(w: EdgeWeights, v: number, dir: number, rb: number, request: number, seq: number, ex: Exclusions | null): number {
+    const topology = w.view.topology;
+    const adjStart = topology.adjStart;
+    const adjNode = topology.adjNode;
+    const adjSlot = topology.adjSlot;
+    const nodeKey = topology.nodeKey;
+    const reach = w.view.reach;
+    const ni = this.ni;
+    const nf = this.nf;
+    const heap = this.heaps[dir]!;
+    const other = 1 - dir;
+    const reachYes = request * 2 + 1;
+    const reachNo = request * 2;
+    const ignoreMark = ex?.ignoreMark;
+    const ignoreId = ex?.ignoreId ?? -1;
+    const bannedFrom = ex?.bannedFrom ?? -1;
+    const bannedMark = ex?.bannedMark;
+    const bannedId = ex?.bannedId ?? -1;
+    const end = adjStart[v + 1]!;
+    for (let k = adjStart[v]!; k < end; k++) {
+      const x = adjNode[k]!;
+      const r = 16 * x;
+      if (ni[r + 4 + dir]! >= rb) continue; // seen: Infinity cannot improve it
+      const rt = ni[r + 12]!;
+      if (rt !== reachYes) {
+        if (rt === reachNo) continue;
+        if (reach[nodeKey[x]!] !== 1) {
+          ni[r + 12] = reachNo;
+          continue;
+        }
+        ni[r + 12] = reachYes;
+      }
+      if (ignoreMark !== undefined && ignoreMark[x] === ignoreId) continue;
+      let e: number;
+      if (dir === 0) {
+        if (v === bannedFrom && bannedMark![x] === bannedId) continue;
+        e = adjSlot[k]!;
+      } else {
+        if (x === bannedFrom && bannedMark![v] === bannedId) continue;
+        e = adjSlot[k]! ^ 1;
+      }
+      ni[r + 4 + dir] = rb | EXACT;
+      nf[8 * x + dir] = Infinity;
+      ni[r + 10 + dir] = seq;
+      ni[r + 6 + dir] = v;
+      ni[r + 8 + dir] = e;
+      heap.push(Infinity, seq++, x, 0, -1);
+      if (ni[r + 4 + other]! >= rb) this.meet(w, x);
     }
+    return seq;
   }
 
   /** Shortest path from `source` to `target`, or null (NetworkXNoPath). */
@@ -205,6 +270,7 @@ export class BidirectionalDijkstra {
         for (;;) {
           const edge = heap.topEdge();
           if (edge === -1) break;
+          if (heap.topBase() === Infinity) break; // Infinity + weight is Infinity: exact
           let key: number;
           let exact: boolean;
           if (heap.topStage() === 0) {
@@ -236,6 +302,10 @@ export class BidirectionalDijkstra {
         }
         const end = adjStart[v + 1]!;
         relaxations += end - adjStart[v]!;
+        if (dist === Infinity) {
+          seq = this.relaxFromInfinity(w, v, dir, rb, request, seq, ex);
+          continue;
+        }
         for (let k = adjStart[v]!; k < end; k++) {
           const x = adjNode[k]!;
           const r = 16 * x;

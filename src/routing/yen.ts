@@ -19,8 +19,20 @@ interface BufferEntry {
   readonly path: Candidate;
 }
 
+/** The spur searches of a yielded candidate, not yet run (infinite regime only). */
+interface DeferredSpurs {
+  readonly prev: Candidate;
+  /** Index of `prev` among the yielded candidates. */
+  readonly yieldIndex: number;
+}
+
 class TrieNode {
   readonly children = new Map<number, TrieNode>();
+  /** Index of the first yielded path through this node. */
+  readonly firstYield: number;
+  constructor(firstYield: number) {
+    this.firstYield = firstYield;
+  }
 }
 
 /** Node marks shared by all generators of one worker (reset by stamps). */
@@ -60,14 +72,35 @@ export function pathKey(nodes: readonly number[]): string {
  * currently holds; spur searches share one growing set of ignored nodes per step (not
  * reset per spur index, as in networkx); the ignored first hops for root r are the next
  * nodes of every yielded path that starts with r, found in a trie instead of a scan.
+ *
+ * The infinite regime. Once the cheapest buffered candidate costs +Infinity, every simple
+ * path not yet yielded contains an infinite edge (Yen's enumeration is complete and yields
+ * in non-decreasing cost; a path is finite iff all its edges are), so every later candidate
+ * costs +Infinity as well and the buffer pops in push order: it is a FIFO queue. The spur
+ * searches of a yielded candidate then only append candidates behind everything already
+ * queued, so they are run lazily, when the queue reaches them, with the state the
+ * reference had when it ran them: the ignored first hops of the paths yielded up to that
+ * candidate (trie nodes remember when they were first yielded), and the duplicate check
+ * against the candidates that were buffered at that moment, which are exactly the ones
+ * yielded since. The yielded sequence is unchanged; a request that stops at the first
+ * valid candidate skips the spur searches behind it.
  */
 export class YenGenerator {
   private readonly buffer: BufferEntry[] = [];
   private readonly inBuffer = new Set<string>();
-  private readonly trie = new TrieNode();
+  private readonly trie = new TrieNode(0);
   private counter = 0;
   private previous: Candidate | null = null;
   private started = false;
+  private yielded = 0;
+  // infinite regime: a FIFO of candidates and deferred spur searches
+  private fifo = false;
+  private readonly queue: (Candidate | DeferredSpurs)[] = [];
+  private queueHead = 0;
+  private readonly pending: Candidate[] = [];
+  private pendingHead = 0;
+  /** Yield index of every yielded key (infinite regime duplicate check). */
+  private readonly yieldedAt = new Map<string, number>();
   private readonly weights: EdgeWeights;
   private readonly dijkstra: BidirectionalDijkstra;
   private readonly marks: YenMarks;
@@ -91,16 +124,63 @@ export class YenGenerator {
       if (first === null) throw new NoPath();
       this.push(first.cost, first);
     } else if (this.previous !== null) {
-      this.spurs(this.previous);
+      if (this.fifo) this.queue.push({ prev: this.previous, yieldIndex: this.yielded - 1 });
+      else this.spurs(this.previous, this.yielded - 1, (cost, path) => this.push(cost, path));
     }
+    const path = this.fifo ? this.takeFifo() : this.popHeap();
+    if (path === null) return null;
+    this.insertIntoTrie(path.nodes, this.yielded);
+    if (this.fifo) this.yieldedAt.set(path.key, this.yielded);
+    this.yielded++;
+    this.previous = path;
+    return path;
+  }
+
+  private popHeap(): Candidate | null {
     const entry = this.pop();
     if (entry === undefined) return null;
-    this.insertIntoTrie(entry.path.nodes);
-    this.previous = entry.path;
+    if (entry.cost === Infinity) {
+      // infinite regime from here on: the rest of the buffer in push order
+      this.fifo = true;
+      const rest = this.buffer.splice(0).sort((x, y) => x.seq - y.seq);
+      for (const e of rest) this.queue.push(e.path);
+      this.inBuffer.clear();
+    }
     return entry.path;
   }
 
-  private spurs(prev: Candidate): void {
+  private takeFifo(): Candidate | null {
+    for (;;) {
+      if (this.pendingHead < this.pending.length) return this.pending[this.pendingHead++]!;
+      this.pending.length = 0;
+      this.pendingHead = 0;
+      if (this.queueHead >= this.queue.length) return null;
+      const item = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as unknown as Candidate; // release memory
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      if ('key' in item) return item;
+      // the deferred spur searches of item.prev, as the reference ran them right after it
+      const since = item.yieldIndex;
+      const produced = new Set<string>();
+      this.spurs(item.prev, since, (cost, path) => {
+        const key = pathKey(path.nodes);
+        const at = this.yieldedAt.get(key);
+        if ((at !== undefined && at > since) || produced.has(key)) return; // buffered then
+        if (cost !== Infinity) throw new Error('invariant: a finite candidate after an infinite one');
+        produced.add(key);
+        this.pending.push({ cost, nodes: path.nodes, slots: path.slots, key });
+      });
+    }
+  }
+
+  /**
+   * The spur searches of `prev` (yielded as number `yieldIndex`): for each spur index, the
+   * ignored first hops are those of the paths yielded up to `prev` that share the root.
+   */
+  private spurs(prev: Candidate, yieldIndex: number, emit: (cost: number, path: WeightedPath) => void): void {
     const marks = this.marks;
     const ignoreId = marks.nextId();
     let rootLength = 0;
@@ -111,7 +191,9 @@ export class YenGenerator {
       const spurSource = prev.nodes[i - 1]!;
       trieNode = trieNode?.children.get(spurSource);
       const bannedId = marks.nextId();
-      if (trieNode !== undefined) for (const next of trieNode.children.keys()) marks.bannedMark[next] = bannedId;
+      if (trieNode !== undefined) {
+        for (const [next, child] of trieNode.children) if (child.firstYield <= yieldIndex) marks.bannedMark[next] = bannedId;
+      }
       const ex: Exclusions = {
         ignoreMark: marks.ignoreMark,
         ignoreId,
@@ -123,18 +205,18 @@ export class YenGenerator {
       if (spur !== null) {
         const nodes = prev.nodes.slice(0, i - 1).concat(spur.nodes);
         const slots = prev.slots.slice(0, i - 1).concat(spur.slots);
-        this.push(rootLength + spur.cost, { cost: rootLength + spur.cost, nodes, slots });
+        emit(rootLength + spur.cost, { cost: rootLength + spur.cost, nodes, slots });
       }
       marks.ignoreMark[spurSource] = ignoreId;
     }
   }
 
-  private insertIntoTrie(nodes: readonly number[]): void {
+  private insertIntoTrie(nodes: readonly number[], yieldIndex: number): void {
     let node = this.trie;
     for (const x of nodes) {
       let child = node.children.get(x);
       if (child === undefined) {
-        child = new TrieNode();
+        child = new TrieNode(yieldIndex);
         node.children.set(x, child);
       }
       node = child;

@@ -198,7 +198,7 @@ function bidirectionalDijkstra(
 }
 
 /** networkx `shortest_simple_paths` with weights (spec §3.5 b), as a generator. */
-function* shortestSimplePaths(g: DiGraph, weight: (u: number, v: number) => number, source: number, target: number): Generator<number[]> {
+function* shortestSimplePaths(g: DiGraph, weight: (u: number, v: number) => number, source: number, target: number): Generator<{ cost: number; path: number[] }> {
   const listA: number[][] = [];
   const heap: [number, number, number[]][] = [];
   const pathset = new Set<string>();
@@ -242,8 +242,8 @@ function* shortestSimplePaths(g: DiGraph, weight: (u: number, v: number) => numb
       }
     }
     if (heap.length === 0) return;
-    const [, , path] = pop();
-    yield path;
+    const [cost, , path] = pop();
+    yield { cost, path };
     listA.push(path);
     prev = path;
   }
@@ -308,7 +308,7 @@ export function slowGetPaths(
         }
         return w;
       };
-      for (const candidate of shortestSimplePaths(pruned, weight, source, target)) {
+      for (const { path: candidate } of shortestSimplePaths(pruned, weight, source, target)) {
         if (++candidates > maxCandidates) return { kind: 'limit' };
         if (found.some((f) => f.nodes.join() === candidate.join())) continue;
         const fee = validate(g, candidate, q.value);
@@ -327,4 +327,42 @@ export function slowGetPaths(
     throw e;
   }
   return { kind: 'routes', paths: found.map((f) => f.nodes.map((x) => state.nodes[x]!)), fees: found.map((f) => f.fee) };
+}
+
+/**
+ * The first `limit` candidates (node addresses and cost) of the reference's first round
+ * of Yen's generator (spec §3.5 b) for one request; [] when source and target are not
+ * connected in the pruned graph.
+ */
+export function slowCandidates(
+  state: TokenNetworkState,
+  reachable: (a: Address) => boolean,
+  q: { source: Address; target: Address; value: bigint; feePenalty: number },
+  limit: number,
+): { path: Address[]; cost: number }[] {
+  const g = fullGraph(state);
+  const pruned = prune(g, (x) => reachable(state.nodes[x]!));
+  const source = state.nodeId(q.source);
+  const target = state.nodeId(q.target);
+  if (source === undefined || target === undefined || !pruned.nodes.has(source) || !pruned.nodes.has(target)) return [];
+  const weights = new Map<string, number>();
+  const weight = (u: number, v: number) => {
+    const key = `${u},${v}`;
+    let w = weights.get(key);
+    if (w === undefined) {
+      w = weightOf(pruned.succ.get(u)!.get(v)!, q.value, 0, q.feePenalty);
+      weights.set(key, w);
+    }
+    return w;
+  };
+  const out: { path: Address[]; cost: number }[] = [];
+  try {
+    for (const { cost, path } of shortestSimplePaths(pruned, weight, source, target)) {
+      out.push({ path: path.map((x) => state.nodes[x]!), cost });
+      if (out.length >= limit) break;
+    }
+  } catch (e) {
+    if (!(e instanceof NoPathError)) throw e;
+  }
+  return out;
 }

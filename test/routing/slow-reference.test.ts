@@ -102,3 +102,49 @@ describe('fast search equals the slow literal transcription of the reference', (
     assert.ok(routed >= compared / 3, `too few routed requests: ${routed}/${compared}`);
   });
 });
+
+describe("Yen's generator equals the slow transcription candidate by candidate", () => {
+  test('first 80 candidates of round one, on networks where most edges cannot carry the value', async () => {
+    const { EdgeWeights } = await import('../../src/routing/edge-weights.ts');
+    const { BidirectionalDijkstra } = await import('../../src/routing/bidirectional-dijkstra.ts');
+    const { Budget } = await import('../../src/routing/budget.ts');
+    const { YenGenerator, YenMarks, NoPath } = await import('../../src/routing/yen.ts');
+    const { slowCandidates } = await import('../oracle/slow-reference.ts');
+    const rng = new Random(SEED + 100);
+    let infinite = 0;
+    let compared = 0;
+    for (let g = 0; g < Math.max(2, GRAPHS / 2); g++) {
+      const nodes = rng.int(40, 120);
+      const { net, addresses } = network(SEED * 2000 + g, nodes, nodes * rng.int(2, 4), g % 2 === 0 ? 'tight' : 'zero');
+      const view = net.view();
+      for (let k = 0; k < 4; k++) {
+        const source = rng.pick(addresses);
+        const target = rng.pick(addresses);
+        const value = BigInt(rng.int(1, 12)) * 10n ** 18n;
+        const feePenalty = rng.pick([100, 0]);
+        const expected = slowCandidates(net.state, (a) => net.isReachable(a), { source, target, value, feePenalty }, 80);
+        const s = view.topology.nodeOf(source);
+        const t = view.topology.nodeOf(target);
+        const actual: { path: Address[]; cost: number }[] = [];
+        if (expected.length > 0) {
+          const w = new EdgeWeights();
+          w.begin(view, value, feePenalty, new Budget({ maxCandidates: 1e9, maxRelaxations: 1e12 }));
+          const gen = new YenGenerator(w, new BidirectionalDijkstra(), new YenMarks(), s, t);
+          try {
+            while (actual.length < 80) {
+              const c = gen.next();
+              if (c === null) break;
+              actual.push({ path: c.nodes.map((x) => view.topology.address(x)), cost: c.cost });
+            }
+          } catch (e) {
+            if (!(e instanceof NoPath)) throw e;
+          }
+        }
+        assert.deepEqual(actual, expected, `graph ${g} request ${k}`);
+        compared += expected.length;
+        infinite += expected.filter((c) => c.cost === Infinity).length;
+      }
+    }
+    assert.ok(infinite > 200, `too few candidates of infinite cost: ${infinite} of ${compared}`);
+  });
+});
