@@ -108,6 +108,14 @@ function pairKey(a: NodeId, b: NodeId): number {
   return a < b ? a * 4294967296 + b : b * 4294967296 + a;
 }
 
+/**
+ * Map key of a channel id: the number itself when it is a safe integer (numbers hash much
+ * faster than bigints), its decimal string otherwise. One-to-one, so lookups are exact.
+ */
+function channelKey(id: bigint): number | string {
+  return id >= 0n && id <= 9007199254740991n ? Number(id) : id.toString();
+}
+
 function freshSide(): ChannelSide {
   return {
     capacity: 0n,
@@ -130,7 +138,8 @@ export class TokenNetworkState {
   /** Node addresses in first-seen order; index = NodeId. Nodes are never removed. */
   readonly nodes: Address[] = [];
   private readonly nodeIndex = new Map<Address, NodeId>();
-  private readonly channels = new Map<bigint, Channel>();
+  /** Open channels by id (see channelKey), in open order. */
+  private readonly channels = new Map<number | string, Channel>();
   /** Pair edges keyed by pairKey; Map insertion order equals ascending `seq`. */
   private readonly pairs = new Map<number, PairEdge>();
 
@@ -157,12 +166,17 @@ export class TokenNetworkState {
 
   /** The open channel with this id, if any. */
   channel(id: bigint): Channel | undefined {
-    return this.channels.get(id);
+    return this.channels.get(channelKey(id));
   }
 
   /** Open channels in open order. */
   openChannels(): IterableIterator<Channel> {
     return this.channels.values();
+  }
+
+  /** Number of node pairs with edges. */
+  get pairCount(): number {
+    return this.pairs.size;
   }
 
   /** Pair edges in ascending `seq`, i.e. the order the reference graph added them. */
@@ -206,7 +220,7 @@ export class TokenNetworkState {
    */
   openChannel(id: bigint, a: Address, b: Address): OpenResult {
     if (a === b) return { kind: 'same_participants' };
-    if (this.channels.has(id)) return { kind: 'already_open' };
+    if (this.channels.has(channelKey(id))) return { kind: 'already_open' };
     const [p1, p2] = a < b ? [a, b] : [b, a];
     const newNodes: Address[] = [];
     if (!this.nodeIndex.has(p1)) newNodes.push(p1);
@@ -223,7 +237,7 @@ export class TokenNetworkState {
       openSeq: this.nextOpenSeq++,
       slot: this.nextSlot++,
     };
-    this.channels.set(id, channel);
+    this.channels.set(channelKey(id), channel);
     this.attachToPair(channel, null);
     return { kind: 'opened', channel, newNodes };
   }
@@ -244,9 +258,10 @@ export class TokenNetworkState {
 
   /** ChannelClosed and ChannelSettled: the channel leaves the graph at close (§7.1). */
   closeChannel(id: bigint): CloseResult {
-    const channel = this.channels.get(id);
+    const idKey = channelKey(id);
+    const channel = this.channels.get(idKey);
     if (channel === undefined) return { kind: 'unknown_channel' };
-    this.channels.delete(id);
+    this.channels.delete(idKey);
     const key = pairKey(channel.nodes[0], channel.nodes[1]);
     const pair = this.pairs.get(key);
     if (pair !== undefined) {
@@ -275,7 +290,7 @@ export class TokenNetworkState {
    * what the service assumes. Nonces are stored, not checked, as in the reference.
    */
   applyCapacityUpdate(u: CapacityUpdate): UpdateResult {
-    const channel = this.channels.get(u.channelId);
+    const channel = this.channels.get(channelKey(u.channelId));
     if (channel === undefined) return { kind: 'unknown_channel' };
     const us = this.sideIndex(channel, u.updating);
     if (us === null) return { kind: 'sender_not_participant' };
@@ -299,7 +314,7 @@ export class TokenNetworkState {
    * timestamp is strictly later than the stored one (spec §6.3 step 8).
    */
   applyFeeUpdate(u: FeeUpdate): UpdateResult {
-    const channel = this.channels.get(u.channelId);
+    const channel = this.channels.get(channelKey(u.channelId));
     if (channel === undefined) return { kind: 'unknown_channel' };
     const us = this.sideIndex(channel, u.updating);
     if (us === null) return { kind: 'sender_not_participant' };
@@ -307,6 +322,51 @@ export class TokenNetworkState {
     if (u.timestamp <= side.fee.timestamp) return { kind: 'timestamp_not_increasing' };
     side.fee = TimedFeeSchedule.of(u.schedule, u.timestamp);
     return { kind: 'applied', channel };
+  }
+
+  /** restore(): pairs grouped by seq; false (with `pairs` partly filled) if the records are unusual. */
+  private restorePairsBySeq(channels: readonly Channel[], records: readonly RestoredChannel[], maxSeq: number): boolean {
+    const bySeq: (Channel[] | undefined)[] = new Array<Channel[] | undefined>(maxSeq + 1);
+    for (let i = 0; i < channels.length; i++) {
+      const seq = records[i]!.edgeSeq;
+      const list = bySeq[seq];
+      if (list === undefined) bySeq[seq] = [channels[i]!];
+      else list.push(channels[i]!);
+    }
+    for (let seq = 0; seq <= maxSeq; seq++) {
+      const list = bySeq[seq];
+      if (list === undefined) continue;
+      const [n1, n2] = list[0]!.nodes;
+      const key = pairKey(n1, n2);
+      for (let k = 1; k < list.length; k++) if (pairKey(list[k]!.nodes[0], list[k]!.nodes[1]) !== key) return false;
+      const size = this.pairs.size;
+      this.pairs.set(key, { lo: Math.min(n1, n2), hi: Math.max(n1, n2), seq, channels: list });
+      if (this.pairs.size === size) return false; // the pair came under an earlier seq too
+    }
+    return true;
+  }
+
+  /** restore(): pairs grouped by node pair, each at the seq of its first channel, sorted by seq. */
+  private restorePairsByNodes(channels: readonly Channel[], records: readonly RestoredChannel[]): void {
+    const pending = new Map<number, { seq: number; channels: Channel[] }>();
+    for (let i = 0; i < channels.length; i++) {
+      const channel = channels[i]!;
+      const key = pairKey(channel.nodes[0], channel.nodes[1]);
+      const pair = pending.get(key);
+      if (pair === undefined) pending.set(key, { seq: records[i]!.edgeSeq, channels: [channel] });
+      else pair.channels.push(channel);
+    }
+    let pairs = [...pending.entries()];
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]![1].seq < pairs[i - 1]![1].seq) {
+        pairs = pairs.sort((x, y) => x[1].seq - y[1].seq);
+        break;
+      }
+    }
+    for (const [key, p] of pairs) {
+      const [n1, n2] = p.channels[0]!.nodes;
+      this.pairs.set(key, { lo: Math.min(n1, n2), hi: Math.max(n1, n2), seq: p.seq, channels: p.channels });
+    }
   }
 
   /**
@@ -333,29 +393,31 @@ export class TokenNetworkState {
         break;
       }
     }
-    const pending = new Map<number, { seq: number; channels: Channel[] }>();
-    for (const r of records) {
-      const n1 = state.nodeIndex.get(r.participants[0]);
-      const n2 = state.nodeIndex.get(r.participants[1]);
+    const nodeIndex = state.nodeIndex;
+    const channels: Channel[] = new Array<Channel>(records.length);
+    let maxSeq = -1;
+    let seqsOk = true;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const n1 = nodeIndex.get(r.participants[0]);
+      const n2 = nodeIndex.get(r.participants[1]);
       if (n1 === undefined || n2 === undefined) throw new Error(`channel ${r.id} names an unknown node`);
-      const channel: Channel = { id: r.id, participants: r.participants, nodes: [n1, n2], sides: r.sides, openSeq: r.openSeq, slot: state.nextSlot++ };
-      state.channels.set(r.id, channel);
-      const key = pairKey(n1, n2);
-      const pair = pending.get(key);
-      if (pair === undefined) pending.set(key, { seq: r.edgeSeq, channels: [channel] });
-      else pair.channels.push(channel);
+      const channel: Channel = { id: r.id, participants: r.participants, nodes: [n1, n2], sides: r.sides, openSeq: r.openSeq, slot: i };
+      state.channels.set(channelKey(r.id), channel);
+      channels[i] = channel;
+      const seq = r.edgeSeq;
+      if (!(Number.isInteger(seq) && seq >= 0)) seqsOk = false;
+      else if (seq > maxSeq) maxSeq = seq;
     }
-    // pair edges in seq order: the reference graph's insertion order
-    let pairs = [...pending.entries()];
-    for (let i = 1; i < pairs.length; i++) {
-      if (pairs[i]![1].seq < pairs[i - 1]![1].seq) {
-        pairs = pairs.sort((x, y) => x[1].seq - y[1].seq);
-        break;
-      }
-    }
-    for (const [key, p] of pairs) {
-      const [n1, n2] = p.channels[0]!.nodes;
-      state.pairs.set(key, { lo: Math.min(n1, n2), hi: Math.max(n1, n2), seq: p.seq, channels: p.channels });
+    state.nextSlot = records.length;
+    // Pair edges in seq order (the reference graph's insertion order). Records carry the
+    // seq of their pair, usually dense (one per pair ever opened): channels grouped in an
+    // array indexed by seq come out in order without a map or a sort. Anything unusual
+    // (sparse seqs, a seq shared by two node pairs, a pair under two seqs) takes the
+    // general path, which groups by node pair like the live state does.
+    if (!(seqsOk && maxSeq < 4 * records.length + 1024 && state.restorePairsBySeq(channels, records, maxSeq))) {
+      state.pairs.clear();
+      state.restorePairsByNodes(channels, records);
     }
     state.topologyVersion++;
     state.nextEdgeSeq = input.nextEdgeSeq;

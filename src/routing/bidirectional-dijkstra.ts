@@ -61,6 +61,12 @@ export class BidirectionalDijkstra {
   private ni = new Int32Array(0);
   private nf = new Float64Array(0);
   private readonly heaps: [DistHeap, DistHeap] = [new DistHeap(), new DistHeap()];
+  /**
+   * Entries at distance Infinity pushed from nodes at distance Infinity: they all share
+   * the largest key, so they pop in push order, after every finite entry; a FIFO per
+   * direction holds them (merged by push counter with Infinity entries in the heap).
+   */
+  private readonly queues: [SeqQueue, SeqQueue] = [new SeqQueue(), new SeqQueue()];
   // best meeting so far (networkx's finaldist / finalpath)
   private found = false;
   private bestDist = 0;
@@ -175,7 +181,7 @@ export class BidirectionalDijkstra {
     const reach = w.view.reach;
     const ni = this.ni;
     const nf = this.nf;
-    const heap = this.heaps[dir]!;
+    const queue = this.queues[dir]!;
     const other = 1 - dir;
     const reachYes = request * 2 + 1;
     const reachNo = request * 2;
@@ -212,7 +218,7 @@ export class BidirectionalDijkstra {
       ni[r + 10 + dir] = seq;
       ni[r + 6 + dir] = v;
       ni[r + 8 + dir] = e;
-      heap.push(Infinity, seq++, x, 0, -1);
+      queue.push(seq++, x);
       if (ni[r + 4 + other]! >= rb) this.meet(w, x);
     }
     return seq;
@@ -252,6 +258,10 @@ export class BidirectionalDijkstra {
     const heap1 = this.heaps[1];
     heap0.clear();
     heap1.clear();
+    const queue0 = this.queues[0];
+    const queue1 = this.queues[1];
+    queue0.clear();
+    queue1.clear();
     let seq = 0;
     heap0.push(0, seq++, source, 0, -1);
     heap1.push(0, seq++, target, 0, -1);
@@ -261,13 +271,14 @@ export class BidirectionalDijkstra {
     let relaxations = 0;
     let dir = 1;
     try {
-      while (heap0.size > 0 && heap1.size > 0) {
+      while ((heap0.size > 0 || queue0.size > 0) && (heap1.size > 0 || queue1.size > 0)) {
         dir = 1 - dir;
         const other = 1 - dir;
         const heap = dir === 0 ? heap0 : heap1;
+        const queue = dir === 0 ? queue0 : queue1;
         // Refine provisional entries at the top until the top's key is exact: first a
         // cheap lower bound (often already exact), then the exact weight.
-        for (;;) {
+        while (heap.size > 0) {
           const edge = heap.topEdge();
           if (edge === -1) break;
           if (heap.topBase() === Infinity) break; // Infinity + weight is Infinity: exact
@@ -289,9 +300,17 @@ export class BidirectionalDijkstra {
           if (exact && key === heap.topKey()) break;
           heap.settleTop(key, exact);
         }
-        const dist = heap.topKey();
-        const v = heap.topNode();
-        heap.pop();
+        // the smallest (dist, seq): the heap's top, or the oldest entry at Infinity
+        let dist: number;
+        let v: number;
+        if (heap.size > 0 && !(queue.size > 0 && heap.topKey() === Infinity && queue.headSeq() < heap.topSeq())) {
+          dist = heap.topKey();
+          v = heap.topNode();
+          heap.pop();
+        } else {
+          dist = Infinity;
+          v = queue.pop();
+        }
         const tv = ni[16 * v + 4 + dir]!;
         if ((tv & DONE) !== 0) continue; // seen in this run: a node in the heap always is
         ni[16 * v + 4 + dir] = tv | DONE | EXACT;
@@ -436,5 +455,44 @@ export class BidirectionalDijkstra {
       }
     }
     return { cost, nodes, slots };
+  }
+}
+
+/** FIFO of (push counter, node), reused across searches. */
+class SeqQueue {
+  private seqs = new Int32Array(1024);
+  private nodes = new Int32Array(1024);
+  private head = 0;
+  private tail = 0;
+
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.tail = 0;
+  }
+
+  push(seq: number, node: number): void {
+    if (this.tail === this.seqs.length) {
+      const seqs = new Int32Array(this.seqs.length * 2);
+      seqs.set(this.seqs);
+      this.seqs = seqs;
+      const nodes = new Int32Array(this.nodes.length * 2);
+      nodes.set(this.nodes);
+      this.nodes = nodes;
+    }
+    this.seqs[this.tail] = seq;
+    this.nodes[this.tail++] = node;
+  }
+
+  headSeq(): number {
+    return this.seqs[this.head]!;
+  }
+
+  /** Removes the oldest entry and returns its node. */
+  pop(): number {
+    return this.nodes[this.head++]!;
   }
 }

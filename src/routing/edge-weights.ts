@@ -1,5 +1,13 @@
 import type { DecodedSchedule, SnapshotView } from '../graph/index.ts';
-import { CAPACITY_WORDS, wordsToBigInt } from '../graph/index.ts';
+import {
+  CAPACITY_WORDS,
+  WEIGHT_FLAT_HIGH,
+  WEIGHT_FLAT_LOW,
+  WEIGHT_LIMBS_OK,
+  WEIGHT_PROPORTIONAL,
+  WEIGHT_STRIDE,
+  wordsToBigInt,
+} from '../graph/index.ts';
 import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
 import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from './weight-fee-fast.ts';
@@ -218,17 +226,39 @@ export class EdgeWeights {
   private computeFeeWeight(e: number): number {
     this.budget.chargeFee();
     const c = e >> 1;
+    const side = e & 1;
     const schedules = this.view.schedules;
-    const sender = schedules.get(this.chI[4 * c + 2 + (e & 1)]!);
-    const receiver = schedules.get(this.chI[4 * c + 3 - (e & 1)]!);
-    // allocation-free kernels; the exact BigInt routine whenever they cannot decide
-    let fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
+    const senderId = this.chI[4 * c + 2 + side]!;
+    const receiverId = this.chI[4 * c + 3 - side]!;
+    let fee = FEE_UNDECIDED;
+    if (((this.chI[4 * c + 1]! >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
+      // flat + proportional: the limb kernel straight from the per-id records
+      const r = schedules.weightRecords();
+      const s = WEIGHT_STRIDE * senderId;
+      const t = WEIGHT_STRIDE * receiverId;
+      if (r[s + WEIGHT_LIMBS_OK] === 1 && r[t + WEIGHT_LIMBS_OK] === 1) {
+        fee = this.kernel.linearFee(
+          this.words,
+          e * CAPACITY_WORDS,
+          r[s + WEIGHT_FLAT_HIGH]! + r[t + WEIGHT_FLAT_HIGH]!,
+          r[s + WEIGHT_FLAT_LOW]! + r[t + WEIGHT_FLAT_LOW]!,
+          r[t + WEIGHT_PROPORTIONAL]!,
+          r[s + WEIGHT_PROPORTIONAL]!,
+        );
+      }
+    }
     if (fee === FEE_UNDECIDED) {
-      const exact = weightFee(this.value, wordsToBigInt(this.words, e * CAPACITY_WORDS), sender.schedule, receiver.schedule);
-      fee = exact === null ? FEE_INFINITE : Number(exact);
+      const sender = schedules.get(senderId);
+      const receiver = schedules.get(receiverId);
+      // allocation-free kernels; the exact BigInt routine whenever they cannot decide
+      fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
+      if (fee === FEE_UNDECIDED) {
+        const exact = weightFee(this.value, wordsToBigInt(this.words, e * CAPACITY_WORDS), sender.schedule, receiver.schedule);
+        fee = exact === null ? FEE_INFINITE : Number(exact);
+      }
     }
     const fw = fee === FEE_INFINITE ? Infinity : (fee / 1e18) * this.feePenalty;
-    this.chF[4 * c + 2 + (e & 1)] = fw;
+    this.chF[4 * c + 2 + side] = fw;
     return fw;
   }
 }

@@ -350,6 +350,19 @@ export class WeightFeeKernel {
   }
 
   /**
+   * Weight fee of a flat + proportional edge from the schedules' limbs (flat_in + flat_out
+   * as `fH`, `fL`; each proportional below 2^20); FEE_UNDECIDED when beyond the limbs.
+   */
+  linearFee(words: Uint32Array, at: number, fH: number, fL: number, pIn: number, pOut: number): number {
+    if (!this.aLimbsOk) return FEE_UNDECIDED;
+    for (let k = 3; k < 8; k++) if (words[at + k] !== 0) return FEE_UNDECIDED;
+    const w0 = words[at]!;
+    const w2 = words[at + 2]!;
+    if (w2 >= 1048576) return FEE_UNDECIDED;
+    return this.linear((w0 >>> 31) + words[at + 1]! * 2 + w2 * 8589934592, w0 & 0x7fffffff, fH, fL, pIn, pOut);
+  }
+
+  /**
    * Closed form for flat + proportional schedules: with M = 1e6 * (flat_in + flat_out) +
    * (p_in + p_out) * a and D = 1e6 - p_in, the fee is round_half_even(a + M / D) - a,
    * defined iff 0 < c, a <= c, D > 0 and M <= D * (c - a). Limbs are base 2^31.

@@ -36,12 +36,25 @@ export interface EdgeSideValue {
   readonly scheduleId: number;
 }
 
-function writeWords(words: Uint32Array, at: number, value: bigint): void {
-  if (value <= 9007199254740991n) {
+/** Scratch for splitting values below 2^64 without BigInt shifts. */
+const SPLIT64 = new BigUint64Array(1);
+const SPLIT32 = new Uint32Array(SPLIT64.buffer);
+
+/** Writes `value` as 8 little-endian words; `shadow` is Number(value). */
+function writeWords(words: Uint32Array, at: number, value: bigint, shadow: number): void {
+  if (shadow < 9007199254740992) {
     // below 2^53 the double is exact: split it without BigInt arithmetic
-    const n = Number(value);
-    words[at] = n % 4294967296;
-    words[at + 1] = Math.floor(n / 4294967296);
+    words[at] = shadow % 4294967296;
+    words[at + 1] = Math.floor(shadow / 4294967296);
+    for (let k = 2; k < CAPACITY_WORDS; k++) words[at + k] = 0;
+    return;
+  }
+  if (shadow < 18446744073709551616) {
+    // (Number rounds monotonically, so shadow < 2^64 means value < 2^64.) The uint64
+    // conversion is exact there; read the halves in memory order
+    SPLIT64[0] = value;
+    words[at] = SPLIT32[LITTLE_ENDIAN ? 0 : 1]!;
+    words[at + 1] = SPLIT32[LITTLE_ENDIAN ? 1 : 0]!;
     for (let k = 2; k < CAPACITY_WORDS; k++) words[at + k] = 0;
     return;
   }
@@ -51,6 +64,8 @@ function writeWords(words: Uint32Array, at: number, value: bigint): void {
     v >>= 32n;
   }
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Exact uint256 from 8 little-endian 32-bit words starting at `at`. */
 export function wordsToBigInt(words: Uint32Array, at: number): bigint {
@@ -131,10 +146,12 @@ export class EdgeStoreWriter {
     const { version, shadow, words, schedule } = this.views;
     const v = Atomics.load(version, slot);
     Atomics.store(version, slot, v + 1);
-    shadow[2 * slot] = Number(side0.capacity);
-    shadow[2 * slot + 1] = Number(side1.capacity);
-    writeWords(words, 2 * slot * CAPACITY_WORDS, side0.capacity);
-    writeWords(words, (2 * slot + 1) * CAPACITY_WORDS, side1.capacity);
+    const s0 = Number(side0.capacity);
+    const s1 = Number(side1.capacity);
+    shadow[2 * slot] = s0;
+    shadow[2 * slot + 1] = s1;
+    writeWords(words, 2 * slot * CAPACITY_WORDS, side0.capacity, s0);
+    writeWords(words, (2 * slot + 1) * CAPACITY_WORDS, side1.capacity, s1);
     schedule[2 * slot] = side0.scheduleId;
     schedule[2 * slot + 1] = side1.scheduleId;
     Atomics.store(version, slot, v + 2);

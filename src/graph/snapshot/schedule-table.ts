@@ -26,8 +26,12 @@ const DEFAULT_ENCODED = DEFAULT_TIMED_FEE_SCHEDULE.encoded;
 /** The writer side: interns schedules and returns their ids. Single writer (the shard). */
 export class ScheduleTableWriter {
   readonly handle: ScheduleTableHandle;
-  /** Dedupe index: hash of the encoded bytes -> ids with that hash. */
-  private readonly ids = new Map<number, number[]>();
+  /**
+   * Dedupe index: open addressing over the hash of the encoded bytes; each used slot holds
+   * id + 1 and the full hash of that id (0 = empty). Kept at most half full.
+   */
+  private table = new Int32Array(2 * 1024);
+  private tableMask = 1023;
   private arena: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private offsets: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly header: Int32Array;
@@ -67,9 +71,15 @@ export class ScheduleTableWriter {
     const p = b.length;
     let hash = 0x811c9dc5;
     for (let i = 0; i < p; i++) hash = Math.imul(hash ^ b[i]!, 0x01000193);
-    const bucket = this.ids.get(hash);
-    if (bucket !== undefined) {
-      for (const candidate of bucket) if (this.sameBytes(candidate, b, p)) return candidate;
+    hash |= 0;
+    const table = this.table;
+    const mask = this.tableMask;
+    let h = (hash ^ (hash >>> 15)) & mask;
+    for (;;) {
+      const entry = table[2 * h]!;
+      if (entry === 0) break;
+      if (table[2 * h + 1] === hash && this.sameBytes(entry - 1, b, p)) return entry - 1;
+      h = (h + 1) & mask;
     }
     if (this.used + p > this.arena.length || this.count + 1 > this.offsets.length) {
       ensureBytes(this.handle.arena, this.used + p);
@@ -84,9 +94,29 @@ export class ScheduleTableWriter {
     const id = this.count++;
     // Publish after the bytes are written: readers only decode ids below the count.
     Atomics.store(this.header, 0, this.count);
-    if (bucket === undefined) this.ids.set(hash, [id]);
-    else bucket.push(id);
+    table[2 * h] = id + 1;
+    table[2 * h + 1] = hash;
+    if (2 * this.count > mask) this.growTable();
     return id;
+  }
+
+  /** Doubles the dedupe table and re-inserts every id by its stored hash. */
+  private growTable(): void {
+    const old = this.table;
+    const size = 2 * (this.tableMask + 1);
+    const mask = size - 1;
+    const table = new Int32Array(2 * size);
+    for (let k = 0; k < old.length; k += 2) {
+      const entry = old[k]!;
+      if (entry === 0) continue;
+      const hash = old[k + 1]!;
+      let h = (hash ^ (hash >>> 15)) & mask;
+      while (table[2 * h] !== 0) h = (h + 1) & mask;
+      table[2 * h] = entry;
+      table[2 * h + 1] = hash;
+    }
+    this.table = table;
+    this.tableMask = mask;
   }
 
   /** True if entry `id` in the arena holds exactly the first `length` bytes of `b`. */
@@ -98,6 +128,19 @@ export class ScheduleTableWriter {
     return true;
   }
 }
+
+/** Record layout of ScheduleTableReader.weightRecords(): doubles per schedule id. */
+export const WEIGHT_STRIDE = 8;
+/** 1 when flat < 2^84 and proportional < 2^20 (the limb kernel applies). */
+export const WEIGHT_LIMBS_OK = 1;
+/** flat >> 31 and flat & (2^31 - 1), exact when WEIGHT_LIMBS_OK. */
+export const WEIGHT_FLAT_HIGH = 2;
+export const WEIGHT_FLAT_LOW = 3;
+/** proportional, exact when WEIGHT_LIMBS_OK. */
+export const WEIGHT_PROPORTIONAL = 4;
+/** Number(flat) and Number(proportional), rounded: for bounds only. */
+export const WEIGHT_FLAT_SHADOW = 5;
+export const WEIGHT_PROPORTIONAL_SHADOW = 6;
 
 /** A decoded schedule with the flags the weight fast paths need. */
 export interface DecodedSchedule {
@@ -117,8 +160,12 @@ export class ScheduleTableReader {
   private readonly handle: ScheduleTableHandle;
   private readonly header: Int32Array;
   private readonly cache: (DecodedSchedule | undefined)[] = [];
-  /** weightKind + 1 per id; 0 = not yet known. */
-  private kinds = new Uint8Array(0);
+  /**
+   * Numbers the edge-weight hot path needs, one 64-byte record per id (see WEIGHT_*):
+   * kind + 1 (0 = not yet filled), and flat and proportional as 31-bit limbs and as
+   * rounded doubles. Hot loops read these instead of the decoded objects.
+   */
+  private weights = new Float64Array(0);
 
   constructor(handle: ScheduleTableHandle) {
     this.handle = handle;
@@ -128,20 +175,38 @@ export class ScheduleTableReader {
   /**
    * What the schedule with this id contributes to edge weights (spec §3.3): 0 nothing
    * (no flat, proportional or curve), 1 flat + proportional only, 2 a penalty curve.
-   * Cached in a byte per id so hot loops avoid touching the decoded objects.
+   * Fills the id's record in `weightRecords()`.
    */
   weightKind(id: number): number {
-    const k = id < this.kinds.length ? this.kinds[id]! : 0;
+    const at = WEIGHT_STRIDE * id;
+    const k = at < this.weights.length ? this.weights[at]! : 0;
     if (k !== 0) return k - 1;
     const d = this.get(id);
+    const s = d.schedule;
     const kind = d.zeroForWeights ? 0 : d.hasPenalty ? 2 : 1;
-    if (id >= this.kinds.length) {
-      const grown = new Uint8Array(Math.max(id + 1, this.kinds.length * 2, 1024));
-      grown.set(this.kinds);
-      this.kinds = grown;
+    if (at >= this.weights.length) {
+      const grown = new Float64Array(WEIGHT_STRIDE * Math.max(id + 1, (this.weights.length / WEIGHT_STRIDE) * 2, 1024));
+      grown.set(this.weights);
+      this.weights = grown;
     }
-    this.kinds[id] = kind + 1;
+    const w = this.weights;
+    const limbsOk = s.flat < 1n << 84n && s.proportional < 1n << 20n;
+    w[at + WEIGHT_LIMBS_OK] = limbsOk ? 1 : 0;
+    w[at + WEIGHT_FLAT_HIGH] = limbsOk ? Number(s.flat >> 31n) : 0;
+    w[at + WEIGHT_FLAT_LOW] = limbsOk ? Number(s.flat & 0x7fffffffn) : 0;
+    w[at + WEIGHT_PROPORTIONAL] = limbsOk ? Number(s.proportional) : 0;
+    w[at + WEIGHT_FLAT_SHADOW] = d.flatShadow;
+    w[at + WEIGHT_PROPORTIONAL_SHADOW] = d.proportionalShadow;
+    w[at] = kind + 1;
     return kind;
+  }
+
+  /**
+   * The per-id weight records filled so far (reallocated when it grows: fetch it again
+   * after weightKind).
+   */
+  weightRecords(): Float64Array {
+    return this.weights;
   }
 
   /** The schedule with this id; decoded once, then served from the cache. */

@@ -42,8 +42,25 @@ function hashAddress(bytes: Uint8Array, at: number, seed: number): number {
 /** Builds the generation for the current state. O(nodes + channels). */
 export function buildTopology(state: TokenNetworkState, generation: number, keyOf: NodeKeyFn): TopologyHandle {
   const n = state.nodes.length;
-  const pairs = [...state.pairEdges()];
-  const m = pairs.length * 2;
+  // One sequential pass over the pair objects into typed arrays; every later pass reads
+  // only these (the objects are scattered in the heap).
+  const pairCount = state.pairCount;
+  const pLo = new Uint32Array(pairCount);
+  const pHi = new Uint32Array(pairCount);
+  const pSeq = new Uint32Array(pairCount);
+  const pSlotLo = new Uint32Array(pairCount); // directed slot lo -> hi
+  {
+    let i = 0;
+    for (const p of state.pairEdges()) {
+      const c = p.channels[p.channels.length - 1]!;
+      pLo[i] = p.lo;
+      pHi[i] = p.hi;
+      pSeq[i] = p.seq;
+      pSlotLo[i] = 2 * c.slot + (p.lo === c.nodes[0] ? 0 : 1);
+      i++;
+    }
+  }
+  const m = pairCount * 2;
   let tableSize = 16;
   while (tableSize < n * 2) tableSize *= 2;
   const { buffer, offsets } = new Layout()
@@ -64,41 +81,36 @@ export function buildTopology(state: TokenNetworkState, generation: number, keyO
   // Degrees, and how many neighbours of each node come before it in node order.
   const degree = new Uint32Array(n);
   const lowerCount = new Uint32Array(n);
-  for (const p of pairs) {
-    degree[p.lo]!++;
-    degree[p.hi]!++;
-    lowerCount[p.hi]!++;
+  for (let i = 0; i < pairCount; i++) {
+    degree[pLo[i]!]!++;
+    degree[pHi[i]!]!++;
+    lowerCount[pHi[i]!]!++;
   }
   for (let x = 0; x < n; x++) adjStart[x + 1] = adjStart[x]! + degree[x]!;
 
-  const directedSlot = (from: NodeId, channelSlot: number, firstNode: NodeId) =>
-    2 * channelSlot + (from === firstNode ? 0 : 1);
-
   // (a) earlier neighbours, ascending: visit pairs grouped by ascending `lo`.
   const byLoStart = new Uint32Array(n + 1);
-  for (const p of pairs) byLoStart[p.lo + 1]!++;
+  for (let i = 0; i < pairCount; i++) byLoStart[pLo[i]! + 1]!++;
   for (let x = 0; x < n; x++) byLoStart[x + 1]! += byLoStart[x]!;
-  const byLo = new Uint32Array(pairs.length);
+  const byLo = new Uint32Array(pairCount);
   const fill = byLoStart.slice(0, n);
-  for (let i = 0; i < pairs.length; i++) byLo[fill[pairs[i]!.lo]!++] = i;
+  for (let i = 0; i < pairCount; i++) byLo[fill[pLo[i]!]!++] = i;
   const lowCursor = adjStart.slice(0, n);
-  for (let k = 0; k < pairs.length; k++) {
-    const p = pairs[byLo[k]!]!;
-    const c = p.channels[p.channels.length - 1]!;
-    const at = lowCursor[p.hi]!++;
-    adjNode[at] = p.lo;
-    adjSlot[at] = directedSlot(p.hi, c.slot, c.nodes[0]);
-    adjSeq[at] = p.seq;
+  for (let k = 0; k < pairCount; k++) {
+    const i = byLo[k]!;
+    const at = lowCursor[pHi[i]!]!++;
+    adjNode[at] = pLo[i]!;
+    adjSlot[at] = pSlotLo[i]! ^ 1;
+    adjSeq[at] = pSeq[i]!;
   }
-  // (b) later neighbours in pair-edge order (`pairs` is in ascending seq).
+  // (b) later neighbours in pair-edge order (pairs come in ascending seq).
   const highCursor = new Uint32Array(n);
   for (let x = 0; x < n; x++) highCursor[x] = adjStart[x]! + lowerCount[x]!;
-  for (const p of pairs) {
-    const c = p.channels[p.channels.length - 1]!;
-    const at = highCursor[p.lo]!++;
-    adjNode[at] = p.hi;
-    adjSlot[at] = directedSlot(p.lo, c.slot, c.nodes[0]);
-    adjSeq[at] = p.seq;
+  for (let i = 0; i < pairCount; i++) {
+    const at = highCursor[pLo[i]!]!++;
+    adjNode[at] = pHi[i]!;
+    adjSlot[at] = pSlotLo[i]!;
+    adjSeq[at] = pSeq[i]!;
   }
 
   // Connected components of the full graph, for the quick check "No route" (spec §3.7).
@@ -111,9 +123,9 @@ export function buildTopology(state: TokenNetworkState, generation: number, keyO
     }
     return x;
   };
-  for (const p of pairs) {
-    const a = find(p.lo);
-    const b = find(p.hi);
+  for (let i = 0; i < pairCount; i++) {
+    const a = find(pLo[i]!);
+    const b = find(pHi[i]!);
     if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
   }
   const component = new Uint32Array(buffer, offsets.component, n);
