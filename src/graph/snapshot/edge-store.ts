@@ -141,19 +141,24 @@ export class EdgeStoreWriter {
 
   /** Publishes both directions of channel slot `slot` atomically for readers. */
   write(slot: number, side0: EdgeSideValue, side1: EdgeSideValue): void {
-    this.ensureSlots(slot + 1);
+    this.writeSides(slot, side0.capacity, side0.scheduleId, side1.capacity, side1.scheduleId);
+  }
+
+  /** write() without the side objects (the snapshot writer's bulk path). */
+  writeSides(slot: number, capacity0: bigint, scheduleId0: number, capacity1: bigint, scheduleId1: number): void {
+    if (slot >= this.views.slots) this.ensureSlots(slot + 1);
     if (slot >= this.views.slots) throw new Error(`invariant: slot ${slot} not allocated`);
     const { version, shadow, words, schedule } = this.views;
     const v = Atomics.load(version, slot);
     Atomics.store(version, slot, v + 1);
-    const s0 = Number(side0.capacity);
-    const s1 = Number(side1.capacity);
+    const s0 = Number(capacity0);
+    const s1 = Number(capacity1);
     shadow[2 * slot] = s0;
     shadow[2 * slot + 1] = s1;
-    writeWords(words, 2 * slot * CAPACITY_WORDS, side0.capacity, s0);
-    writeWords(words, (2 * slot + 1) * CAPACITY_WORDS, side1.capacity, s1);
-    schedule[2 * slot] = side0.scheduleId;
-    schedule[2 * slot + 1] = side1.scheduleId;
+    writeWords(words, 2 * slot * CAPACITY_WORDS, capacity0, s0);
+    writeWords(words, (2 * slot + 1) * CAPACITY_WORDS, capacity1, s1);
+    schedule[2 * slot] = scheduleId0;
+    schedule[2 * slot + 1] = scheduleId1;
     Atomics.store(version, slot, v + 2);
   }
 }

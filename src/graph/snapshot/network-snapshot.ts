@@ -31,6 +31,7 @@ export class SnapshotWriter {
   constructor(state: TokenNetworkState, keyOf: NodeKeyFn = (node) => node) {
     this.state = state;
     this.keyOf = keyOf;
+    this.edges.ensureSlots(state.slotCount);
     for (const channel of state.openChannels()) this.syncChannel(channel);
     this.builtAtVersion = state.topologyVersion;
     this.topologyHandle = buildTopology(state, this.generation, keyOf);
@@ -39,10 +40,12 @@ export class SnapshotWriter {
   /** Writes a channel's capacities and fee schedules for readers. */
   syncChannel(channel: Channel): void {
     const [s0, s1] = channel.sides;
-    this.edges.write(
+    this.edges.writeSides(
       channel.slot,
-      { capacity: s0.capacity, scheduleId: this.schedules.internEncoded(s0.fee.encoded) },
-      { capacity: s1.capacity, scheduleId: this.schedules.internEncoded(s1.fee.encoded) },
+      s0.capacity,
+      this.schedules.internEncoded(s0.fee.encoded),
+      s1.capacity,
+      this.schedules.internEncoded(s1.fee.encoded),
     );
   }
 
