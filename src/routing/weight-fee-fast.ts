@@ -668,6 +668,7 @@ export class WeightFeeKernel {
     this.kE = OUT[OE]!;
     this.pInHi = inn.propHi;
     this.pInLo = inn.propLo;
+    if (inn.curve === null && inn.propHi < 1e6) return this.outgoingCurveOnly(ah, al, ch, cl);
 
     // candidates: first incoming index with x > c, last outgoing index with x < c
     let lo = 0;
@@ -771,6 +772,48 @@ export class WeightFeeKernel {
     const sign = ddSign(OUT[OH]!, OUT[OL]!, OUT[OE]!);
     if (sign === 2) throw UNCERTAIN;
     if (sign <= 0) return FEE_INFINITE;
+    if (!ddRoundHalfEven(OUT[OH]!, OUT[OL]!, OUT[OE]!)) throw UNCERTAIN;
+    ddSub(OUT[OH]!, OUT[OL]!, 0, ah, al, 0); // exact: both are integers below 2^100
+    return OUT[OH]! + OUT[OL]!;
+  }
+
+  /**
+   * No incoming curve (its zero function on [0, 2c]), incoming proportional p_in < 1e6:
+   * then y(x) = K + s x with s = p_in / 1e6 < 1 on every candidate, the capped function is
+   * max(0, y) exactly (a straight line changes sign at most once, and the first sign change
+   * always gets its crossing point), and max(0, y(x)) - (x - a) strictly decreases from a
+   * positive value at x = 0. So the walk of the general routine ends at the unique
+   * intersection x* of max(0, y) with x - a, undefined iff x* > c:
+   * x* = a when y(a) = K + s a <= 0, else x* = a + (1e6 K + p_in a) / (1e6 - p_in).
+   * The caller checked c > 0 and that IP_out(c - a) and IP_out(c) exist (so a <= c), and
+   * left K in (kHi, kLo, kE).
+   */
+  private outgoingCurveOnly(ah: number, al: number, ch: number, cl: number): number {
+    // N = 1e6 K + p_in a
+    ddMul(1e6, 0, 0, this.kHi, this.kLo, this.kE);
+    const mh = OUT[OH]!;
+    const ml = OUT[OL]!;
+    const me = OUT[OE]!;
+    ddMul(this.pInHi, this.pInLo, 0, ah, al, 0);
+    ddAdd(mh, ml, me, OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    const nh = OUT[OH]!;
+    const nl = OUT[OL]!;
+    const ne = OUT[OE]!;
+    const sign = ddSign(nh, nl, ne);
+    if (sign === 2) throw UNCERTAIN;
+    if (sign <= 0) return 0; // x* = a, and a <= c
+    ddSub(1e6, 0, 0, this.pInHi, this.pInLo, 0);
+    if (!ddDiv(nh, nl, ne, OUT[OH]!, OUT[OL]!, OUT[OE]!)) throw UNCERTAIN;
+    const qh = OUT[OH]!;
+    const ql = OUT[OL]!;
+    const qe = OUT[OE]!;
+    // defined iff a + q <= c, i.e. q <= c - a
+    ddSub(ch, cl, 0, ah, al, 0);
+    ddSub(OUT[OH]!, OUT[OL]!, OUT[OE]!, qh, ql, qe);
+    const room = ddSign(OUT[OH]!, OUT[OL]!, OUT[OE]!);
+    if (room === 2) throw UNCERTAIN;
+    if (room < 0) return FEE_INFINITE;
+    ddAdd(ah, al, 0, qh, ql, qe);
     if (!ddRoundHalfEven(OUT[OH]!, OUT[OL]!, OUT[OE]!)) throw UNCERTAIN;
     ddSub(OUT[OH]!, OUT[OL]!, 0, ah, al, 0); // exact: both are integers below 2^100
     return OUT[OH]! + OUT[OL]!;

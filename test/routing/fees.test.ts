@@ -169,6 +169,28 @@ describe('allocation-free kernels of the edge-weight fee', () => {
     assert.ok(ties > 1000, `too few rounding ties exercised: ${ties}`);
   });
 
+  test('outgoing curve only: exact at the capacity boundary', () => {
+    const rng = new Random(55_555);
+    let checked = 0;
+    for (let k = 0; k < 3000; k++) {
+      const scale = rng.pick([1000n, 10n ** 18n, 10n ** 21n]);
+      const a = rng.bigint(1n, scale);
+      const flat = rng.bigint(0n, scale / 100n + 1n);
+      // p_in 0: x* = a + flat; p_in 5e5: x* = 2 a + 2 flat (no curve on the incoming side,
+      // a flat curve on the outgoing one, p_out 0)
+      const half = rng.chance(0.5);
+      const boundary = half ? 2n * a + 2n * flat : a + flat;
+      const c = boundary + rng.pick([-1n, 0n, 0n, 1n]);
+      if (c <= 0n) continue;
+      const top = c + rng.bigint(0n, scale);
+      const sender = makeFeeSchedule({ capFees: true, flat: 0n, proportional: 0n, imbalancePenalty: [[0n, 7n], [top, 7n]] });
+      const receiver = makeFeeSchedule({ capFees: true, flat, proportional: half ? 500_000n : 0n, imbalancePenalty: null });
+      if (typeof sender === 'string' || typeof receiver === 'string') throw new Error('schedule');
+      if (check(a, c, sender, receiver)) checked++;
+    }
+    assert.ok(checked > 1200, `kernel decided only ${checked}`); // exact boundaries go to the exact routine
+  });
+
   test('penalty curves near their range ends and at exact crossings', () => {
     const rng = new Random(99_001);
     let decided = 0;
@@ -184,8 +206,14 @@ describe('allocation-free kernels of the edge-weight fee', () => {
         for (let tries = 0; xs.size < n && tries < 4 * n; tries++) xs.add(rng.bigint(0n, top));
         return [...xs].sort((a, b) => (a < b ? -1 : 1)).map((x) => [x, rng.bigint(0n, scale / 4n + 1n)]);
       };
-      const sender = makeFeeSchedule({ capFees: true, flat: rng.chance(0.5) ? 0n : rng.bigint(0n, scale / 50n), proportional: rng.bigint(0n, 20_000n), imbalancePenalty: rng.chance(0.5) ? curve(rng.int(2, 21)) : null });
-      const receiver = makeFeeSchedule({ capFees: true, flat: rng.chance(0.5) ? 0n : rng.bigint(0n, scale / 50n), proportional: rng.bigint(0n, 20_000n), imbalancePenalty: curve(rng.int(2, 21)) });
+      const sender = makeFeeSchedule({ capFees: true, flat: rng.chance(0.5) ? 0n : rng.bigint(0n, scale / 50n), proportional: rng.bigint(0n, 20_000n), imbalancePenalty: rng.chance(0.75) ? curve(rng.int(2, 21)) : null });
+      // half without an incoming curve (the outgoing-curve closed form), some with p_in near 1e6
+      const receiver = makeFeeSchedule({
+        capFees: true,
+        flat: rng.chance(0.5) ? 0n : rng.bigint(0n, scale / 50n),
+        proportional: rng.chance(0.1) ? rng.pick([999_999n, 1_000_000n, 1_000_001n]) : rng.bigint(0n, 20_000n),
+        imbalancePenalty: rng.chance(0.5) ? curve(rng.int(2, 21)) : null,
+      });
       if (typeof sender === 'string' || typeof receiver === 'string') throw new Error('schedule');
       if (check(amount, capacity, sender, receiver)) decided++;
     }
