@@ -91,7 +91,9 @@ export class ShardHost {
   private restoreNow(network: Address): number {
     const actor = NetworkActor.load(this.store, network, this.registry, this.limits);
     if (actor === undefined) {
-      this.notify({ type: 'log', level: 'error', message: 'network assigned to this shard is not stored', fields: { network } });
+      // announced by the ingress before this shard committed its creation: the ingress
+      // delivers its TokenNetworkCreated (again, after a crash), which creates it here
+      this.notify({ type: 'log', level: 'info', message: 'network not stored yet; its creation event will create it', fields: { network } });
       return 0;
     }
     this.actors.set(network, actor);
@@ -127,7 +129,7 @@ export class ShardHost {
    * Executes one command from the ingress; resolves after the LMDB commit. Waits for the
    * rebuild behind the snapshot images first (callers must still serialise commands).
    */
-  async handle(command: ShardCommand): Promise<ShardReply> {
+  async handle(command: ShardCommand, idleAfter: () => boolean = () => false): Promise<ShardReply> {
     this.rebuildBehindImages();
     await this.ready;
     const outcomes: Record<string, number> = {};
@@ -153,7 +155,10 @@ export class ShardHost {
     // an empty network has no stale topology to publish, but the main thread must learn of it
     for (const actor of this.created) if (!actor.pendingTopology) this.announce(actor);
     this.created = [];
-    this.publishDue(Date.now());
+    // Topology generations are rate-limited while commands stream in; once none is waiting
+    // (the input has caught up), everything committed is published before the reply, so a
+    // source that reports itself caught up never leaves /ready answering from older state.
+    this.publishDue(Date.now(), idleAfter());
     return { type: 'batch_done', id: command.id, outcomes };
   }
 

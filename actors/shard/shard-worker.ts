@@ -15,6 +15,8 @@ host.restore(data.networks);
 
 // serialise commands: each batch commits before the next starts (and after the restore)
 let queue: Promise<unknown> = host.ready;
+/** Commands received and not yet answered (the one running included). */
+let waiting = 0;
 const timer = setInterval(() => {
   if (host.pending) host.publishDue(Date.now());
 }, 100);
@@ -24,7 +26,8 @@ main.onCall(async (c) => {
     case 'attach_ingress': {
       const ingress = new Mailbox<never, never, ShardCommand, ShardReply>(c.port);
       ingress.onCall((command) => {
-        const result = queue.then(() => host.handle(command));
+        waiting++;
+        const result = queue.then(() => host.handle(command, () => waiting === 1)).finally(() => waiting--);
         queue = result.catch(() => undefined);
         return result;
       });

@@ -134,4 +134,25 @@ describe('shard host over a real LMDB environment', () => {
     assert.ok(notices4.some((n) => n.type === 'log' && n.level === 'warning'));
     await closeStore(store4);
   });
+  test('topology changes are rate-limited while commands stream in, and published before the reply once none waits', async () => {
+    const dir = tempDir();
+    dirs.push(dir.cleanup);
+    const registry = new AddressRegistryWriter(AddressRegistryWriter.allocate(1024));
+    for (let i = 0; i < 6; i++) registry.setReachable(registry.register(address(i))!, true);
+    const store = openStore(dir.path);
+    const notices: ShardNotice[] = [];
+    const host = new ShardHost(store, registry, limits, (n) => notices.push(n));
+    host.restore([]);
+    const opened = (id: bigint, a: number, b: number): ShardEvent => ({ kind: 'channel_opened', network: NETWORK, id, participants: [address(a), address(b)], block: 2, position: pos() });
+    const channelsPublished = () => notices.flatMap((n) => (n.type === 'snapshot' ? [n.channels] : []));
+    await host.handle({ type: 'batch', id: 1, events: [{ kind: 'network_created', network: NETWORK, token: TOKEN, settleTimeout: 500n, createdSeq: 0, block: 1, position: pos() }, opened(1n, 0, 1)] });
+    assert.deepEqual(channelsPublished().at(-1), 1, 'the first generation is published at once');
+    // more commands are waiting: the next generation waits for the rate limit
+    await host.handle({ type: 'batch', id: 2, events: [opened(2n, 1, 2)] }, () => false);
+    assert.deepEqual(channelsPublished().at(-1), 1);
+    // the last command of a run: published before the reply
+    await host.handle({ type: 'batch', id: 3, events: [opened(3n, 2, 3)] }, () => true);
+    assert.deepEqual(channelsPublished().at(-1), 3);
+    await closeStore(store);
+  });
 });

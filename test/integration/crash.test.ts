@@ -34,8 +34,11 @@ function appliedUpdates(metrics: string): number {
 async function untilApplied(service: ServiceProcess, n: number): Promise<void> {
   let exited = false;
   void service.exited.then(() => (exited = true));
+  // a deadline, so a stuck service fails this test instead of hanging the whole run
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (exited) throw new Error(`the service exited while ingesting:\n${service.log}`);
+    if (Date.now() > deadline) throw new Error(`fewer than ${n} updates applied after 180 s:\n${service.log.slice(-3000)}`);
     const r = await service.get('/metrics').catch(() => null);
     if (r !== null && appliedUpdates(r.text) >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
