@@ -3,7 +3,6 @@ import {
   CAPACITY_WORDS,
   WEIGHT_FLAT_HIGH,
   WEIGHT_FLAT_LOW,
-  WEIGHT_LIMBS_OK,
   WEIGHT_PROPORTIONAL,
   WEIGHT_STRIDE,
   wordsToBigInt,
@@ -236,7 +235,7 @@ export class EdgeWeights {
       const r = schedules.weightRecords();
       const s = WEIGHT_STRIDE * senderId;
       const t = WEIGHT_STRIDE * receiverId;
-      if (r[s + WEIGHT_LIMBS_OK] === 1 && r[t + WEIGHT_LIMBS_OK] === 1) {
+      if ((r[s]! & 1) === 1 && (r[t]! & 1) === 1) {
         fee = this.kernel.linearFee(
           this.words,
           e * CAPACITY_WORDS,

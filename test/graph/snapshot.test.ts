@@ -122,3 +122,33 @@ describe('snapshot: per-edge state in shared memory', () => {
     assert.equal(next.adjStart[next.nodeCount], [...state.pairEdges()].length * 2);
   });
 });
+
+describe('schedule table weight records', () => {
+  test('kind, limbs and numbers equal the decoded schedule, for every size', async () => {
+    const { ScheduleTableWriter, WEIGHT_STRIDE, WEIGHT_FLAT_HIGH, WEIGHT_FLAT_LOW, WEIGHT_PROPORTIONAL, isZeroForWeights } = await import('../../src/graph/index.ts');
+    const rng = new Random(314);
+    const writer = new ScheduleTableWriter();
+    const reader = new ScheduleTableReader(writer.handle);
+    for (let k = 0; k < 5000; k++) {
+      const bits = (max: number) => (rng.chance(0.3) ? 0n : rng.bits(rng.int(1, max)));
+      const s = makeFeeSchedule({
+        capFees: rng.chance(0.5),
+        flat: rng.pick([0n, (1n << 80n) - 1n, 1n << 80n, (1n << 31n) - 1n, 1n << 31n, bits(100)]),
+        proportional: rng.pick([0n, (1n << 20n) - 1n, 1n << 20n, 65535n, 65536n, bits(24)]),
+        imbalancePenalty: rng.chance(0.2) ? [[0n, bits(40)], [1n + bits(60), bits(40)]] : null,
+      });
+      if (typeof s === 'string') throw new Error(s);
+      const id = writer.intern(s);
+      const kind = reader.weightKind(id);
+      const r = reader.weightRecords();
+      const at = WEIGHT_STRIDE * id;
+      assert.equal(kind, isZeroForWeights(s) ? 0 : s.imbalancePenalty !== null ? 2 : 1);
+      const limbsOk = s.flat < 1n << 80n && s.proportional < 1n << 20n;
+      assert.equal(r[at]! & 1, limbsOk ? 1 : 0, `flat ${s.flat} proportional ${s.proportional}`);
+      if (limbsOk) {
+        assert.equal(BigInt(r[at + WEIGHT_FLAT_HIGH]!) * (1n << 31n) + BigInt(r[at + WEIGHT_FLAT_LOW]!), s.flat);
+        assert.equal(BigInt(r[at + WEIGHT_PROPORTIONAL]!), s.proportional);
+      }
+    }
+  });
+});

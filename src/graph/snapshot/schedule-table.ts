@@ -15,6 +15,8 @@ export interface ScheduleTableHandle {
   readonly offsets: SharedArrayBuffer;
   /** Int32 [count]: number of published entries. */
   readonly header: SharedArrayBuffer;
+  /** Float64 records of WEIGHT_STRIDE per id: what edge weights need, without decoding. */
+  readonly weights: SharedArrayBuffer;
 }
 
 const MAX_ARENA_BYTES = 1 << 30;
@@ -34,6 +36,7 @@ export class ScheduleTableWriter {
   private tableMask = 1023;
   private arena: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private offsets: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private weights: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private readonly header: Int32Array;
   private used = 0;
   private count = 0;
@@ -43,6 +46,7 @@ export class ScheduleTableWriter {
       arena: growableBuffer(4096, MAX_ARENA_BYTES),
       offsets: growableBuffer(4096, MAX_ENTRIES * 4),
       header: new SharedArrayBuffer(8),
+      weights: growableBuffer(4096, MAX_ENTRIES * WEIGHT_STRIDE * 8),
     };
     this.header = new Int32Array(this.handle.header);
     const id = this.intern(DEFAULT_FEE_SCHEDULE);
@@ -54,9 +58,9 @@ export class ScheduleTableWriter {
     return this.count;
   }
 
-  /** Bytes used by the stored schedules (arena and offsets). */
+  /** Bytes used by the stored schedules (arena, offsets and weight records). */
   get bytesUsed(): number {
-    return this.used + this.count * 4;
+    return this.used + this.count * (4 + 8 * WEIGHT_STRIDE);
   }
 
   /** Returns the id of `schedule`, storing it first if it is new. */
@@ -81,15 +85,18 @@ export class ScheduleTableWriter {
       if (table[2 * h + 1] === hash && this.sameBytes(entry - 1, b, p)) return entry - 1;
       h = (h + 1) & mask;
     }
-    if (this.used + p > this.arena.length || this.count + 1 > this.offsets.length) {
+    if (this.used + p > this.arena.length || this.count + 1 > this.offsets.length || WEIGHT_STRIDE * (this.count + 1) > this.weights.length) {
       ensureBytes(this.handle.arena, this.used + p);
       ensureBytes(this.handle.offsets, (this.count + 1) * 4);
+      ensureBytes(this.handle.weights, (this.count + 1) * WEIGHT_STRIDE * 8);
       this.arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
       this.offsets = new Uint32Array(this.handle.offsets, 0, this.handle.offsets.byteLength / 4);
+      this.weights = new Float64Array(this.handle.weights, 0, this.handle.weights.byteLength / 8);
     }
     const at = this.used;
     this.arena.set(b, at);
     this.offsets[this.count] = at;
+    writeWeightRecord(b, this.weights, WEIGHT_STRIDE * this.count);
     this.used += p;
     const id = this.count++;
     // Publish after the bytes are written: readers only decode ids below the count.
@@ -129,18 +136,51 @@ export class ScheduleTableWriter {
   }
 }
 
-/** Record layout of ScheduleTableReader.weightRecords(): doubles per schedule id. */
-export const WEIGHT_STRIDE = 8;
-/** 1 when flat < 2^84 and proportional < 2^20 (the limb kernel applies). */
-export const WEIGHT_LIMBS_OK = 1;
-/** flat >> 31 and flat & (2^31 - 1), exact when WEIGHT_LIMBS_OK. */
-export const WEIGHT_FLAT_HIGH = 2;
-export const WEIGHT_FLAT_LOW = 3;
-/** proportional, exact when WEIGHT_LIMBS_OK. */
-export const WEIGHT_PROPORTIONAL = 4;
-/** Number(flat) and Number(proportional), rounded: for bounds only. */
-export const WEIGHT_FLAT_SHADOW = 5;
-export const WEIGHT_PROPORTIONAL_SHADOW = 6;
+/**
+ * Weight records (ScheduleTableReader.weightRecords()), doubles per schedule id, written
+ * by the writer from the canonical encoding without decoding it:
+ * [0] kind * 2 + limbs-ok: kind 0 no fees, 1 flat + proportional, 2 a penalty curve;
+ *     limbs-ok when flat < 2^80 and proportional < 2^20 (the limb kernel applies);
+ * [1], [2] flat >> 31 and flat & (2^31 - 1); [3] proportional (exact when limbs-ok).
+ */
+export const WEIGHT_STRIDE = 4;
+export const WEIGHT_FLAT_HIGH = 1;
+export const WEIGHT_FLAT_LOW = 2;
+export const WEIGHT_PROPORTIONAL = 3;
+
+/**
+ * Fills the weight record at `w[at]` from a canonical encoding: flags, u16 point count,
+ * then flat and proportional as compact uints (a length byte, big-endian bytes).
+ */
+function writeWeightRecord(b: Uint8Array, w: Float64Array<ArrayBufferLike>, at: number): void {
+  const curve = (b[0]! & 2) !== 0;
+  const flatLength = b[3]!;
+  const propAt = 4 + flatLength;
+  const propLength = b[propAt]!;
+  const kind = curve ? 2 : flatLength === 0 && propLength === 0 ? 0 : 1;
+  let limbsOk = flatLength <= 10 && (propLength <= 2 || (propLength === 3 && b[propAt + 1]! < 16));
+  let flatH = 0;
+  let flatL = 0;
+  let prop = 0;
+  if (limbsOk) {
+    // flat = high * 2^48 + low48, high below 2^32
+    let high = 0;
+    let low = 0;
+    for (let i = 0; i < flatLength; i++) {
+      const byte = b[4 + i]!;
+      if (flatLength - i > 6) high = high * 256 + byte;
+      else low = low * 256 + byte;
+    }
+    flatL = low % 2147483648;
+    flatH = high * 131072 + Math.floor(low / 2147483648);
+    for (let i = 0; i < propLength; i++) prop = prop * 256 + b[propAt + 1 + i]!;
+    if (prop >= 1048576) limbsOk = false;
+  }
+  w[at] = kind * 2 + (limbsOk ? 1 : 0);
+  w[at + WEIGHT_FLAT_HIGH] = limbsOk ? flatH : 0;
+  w[at + WEIGHT_FLAT_LOW] = limbsOk ? flatL : 0;
+  w[at + WEIGHT_PROPORTIONAL] = limbsOk ? prop : 0;
+}
 
 /** A decoded schedule with the flags the weight fast paths need. */
 export interface DecodedSchedule {
@@ -160,12 +200,8 @@ export class ScheduleTableReader {
   private readonly handle: ScheduleTableHandle;
   private readonly header: Int32Array;
   private readonly cache: (DecodedSchedule | undefined)[] = [];
-  /**
-   * Numbers the edge-weight hot path needs, one 64-byte record per id (see WEIGHT_*):
-   * kind + 1 (0 = not yet filled), and flat and proportional as 31-bit limbs and as
-   * rounded doubles. Hot loops read these instead of the decoded objects.
-   */
-  private weights = new Float64Array(0);
+  /** View of the shared weight records, re-created when the writer has grown them. */
+  private weights: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
   constructor(handle: ScheduleTableHandle) {
     this.handle = handle;
@@ -175,35 +211,22 @@ export class ScheduleTableReader {
   /**
    * What the schedule with this id contributes to edge weights (spec §3.3): 0 nothing
    * (no flat, proportional or curve), 1 flat + proportional only, 2 a penalty curve.
-   * Fills the id's record in `weightRecords()`.
+   * Makes sure `weightRecords()` covers the id.
    */
   weightKind(id: number): number {
     const at = WEIGHT_STRIDE * id;
-    const k = at < this.weights.length ? this.weights[at]! : 0;
-    if (k !== 0) return k - 1;
-    const d = this.get(id);
-    const s = d.schedule;
-    const kind = d.zeroForWeights ? 0 : d.hasPenalty ? 2 : 1;
     if (at >= this.weights.length) {
-      const grown = new Float64Array(WEIGHT_STRIDE * Math.max(id + 1, (this.weights.length / WEIGHT_STRIDE) * 2, 1024));
-      grown.set(this.weights);
-      this.weights = grown;
+      const count = Atomics.load(this.header, 0);
+      if (id >= count) throw new Error(`unknown fee schedule id ${id}`);
+      // records below the published count are complete
+      this.weights = new Float64Array(this.handle.weights, 0, WEIGHT_STRIDE * count);
     }
-    const w = this.weights;
-    const limbsOk = s.flat < 1n << 84n && s.proportional < 1n << 20n;
-    w[at + WEIGHT_LIMBS_OK] = limbsOk ? 1 : 0;
-    w[at + WEIGHT_FLAT_HIGH] = limbsOk ? Number(s.flat >> 31n) : 0;
-    w[at + WEIGHT_FLAT_LOW] = limbsOk ? Number(s.flat & 0x7fffffffn) : 0;
-    w[at + WEIGHT_PROPORTIONAL] = limbsOk ? Number(s.proportional) : 0;
-    w[at + WEIGHT_FLAT_SHADOW] = d.flatShadow;
-    w[at + WEIGHT_PROPORTIONAL_SHADOW] = d.proportionalShadow;
-    w[at] = kind + 1;
-    return kind;
+    return this.weights[at]! >> 1;
   }
 
   /**
-   * The per-id weight records filled so far (reallocated when it grows: fetch it again
-   * after weightKind).
+   * The weight records of the ids published so far (a new view after weightKind met a
+   * newer id: fetch it again after weightKind).
    */
   weightRecords(): Float64Array {
     return this.weights;

@@ -16,7 +16,7 @@ import { Topology, type TopologyHandle } from './topology.ts';
  */
 
 const MAGIC = 'PFSI';
-const FORMAT = 1;
+const FORMAT = 2; // 2: schedule weight records
 
 interface BufferEntry {
   readonly name: string;
@@ -50,6 +50,7 @@ function buffersOf(h: NetworkSnapshotHandle): [string, SharedArrayBuffer][] {
     ['schedules.arena', s.arena],
     ['schedules.offsets', s.offsets],
     ['schedules.header', s.header],
+    ['schedules.weights', s.weights],
   ];
 }
 
@@ -105,13 +106,13 @@ export function decodeSnapshotImage(image: Uint8Array, epoch: string): SnapshotI
     at = align(at + entry.length);
   }
   const get = (name: string): SharedArrayBuffer | undefined => copies.get(name);
-  const names = ['topology', 'edges.version', 'edges.capacityShadow', 'edges.capacityWords', 'edges.schedule', 'schedules.arena', 'schedules.offsets', 'schedules.header'];
+  const names = ['topology', 'edges.version', 'edges.capacityShadow', 'edges.capacityWords', 'edges.schedule', 'schedules.arena', 'schedules.offsets', 'schedules.header', 'schedules.weights'];
   if (names.some((n) => get(n) === undefined)) return null;
   const handle: NetworkSnapshotHandle = {
     epoch,
     topology: { ...header.topology, buffer: get('topology')! },
     edges: { version: get('edges.version')!, capacityShadow: get('edges.capacityShadow')!, capacityWords: get('edges.capacityWords')!, schedule: get('edges.schedule')! },
-    schedules: { arena: get('schedules.arena')!, offsets: get('schedules.offsets')!, header: get('schedules.header')! },
+    schedules: { arena: get('schedules.arena')!, offsets: get('schedules.offsets')!, header: get('schedules.header')!, weights: get('schedules.weights')! },
   };
   return { handle, meta: header.meta ?? {} };
 }
