@@ -1,35 +1,59 @@
 import type { DecodedSchedule, SnapshotView } from '../graph/index.ts';
 import {
+  BIG_0,
   CAPACITY_WORDS,
+  RECORD_WORDS,
   WEIGHT_FLAT_HIGH,
   WEIGHT_FLAT_LOW,
   WEIGHT_PROPORTIONAL,
   WEIGHT_STRIDE,
+  threeWordsToBigInt,
   wordsToBigInt,
 } from '../graph/index.ts';
 import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
 import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from './weight-fee-fast.ts';
 
-/** Channel record flags (per request); bit k of a pair refers to directed edge 2c + k. */
+/** Request record flags; bit k of a pair refers to directed edge 2c + k. */
 const CARRIES = 1; // << side: capacity >= value
 const NO_REFUND = 4; // << side: the partner's capacity < int(float(value) * 1.1)
 const KIND_SHIFT = 4; // two bits per side: 0 no fees, 1 flat + proportional, 2 penalty curve
 const KIND_ZERO = 0;
 const KIND_LINEAR = 1;
+const BIG_SHIFT = 8; // the store's BIG_0 / BIG_1 flags, shifted
+
+/** A uint below 2^96 as three little-endian 32-bit words, or `fits` false. */
+interface Words3 {
+  fits: boolean;
+  w0: number;
+  w1: number;
+  w2: number;
+}
+
+function words3(v: bigint, out: Words3): void {
+  out.fits = v >= 0n && v < 1n << 96n;
+  if (!out.fits) return;
+  out.w0 = Number(v & 0xffffffffn);
+  out.w1 = Number((v >> 32n) & 0xffffffffn);
+  out.w2 = Number(v >> 64n);
+}
 
 /**
  * Per-request view of the edges a search touches, and their weights (spec §3.3).
  *
- * Each channel slot is copied from shared memory once per request (seqlock-consistent),
- * so a request sees one value per edge even while the shard keeps writing. At that copy
- * the request-dependent facts that need no fee arithmetic are decided exactly and kept in
- * one compact record per channel: whether each direction carries the value, the no-refund
- * term, and the weight kind of each direction (no fees, flat + proportional, penalty
- * curve, from a byte per schedule id). The fee term of a directed edge depends only on the
- * channel state and the requested value, so it is computed on first use and cached for the
- * whole request; only the diversity term changes between rounds. Records are reused
- * across requests via stamps instead of being cleared.
+ * Each channel's shared record is copied once per request (seqlock-consistent) into one
+ * 64-byte request record, so a request sees one value per edge even while the shard keeps
+ * writing, and a channel costs one cache line to read and one to keep. Layout of the
+ * request record (Int32 words, as the store's record, see edge-store.ts):
+ *   [0] request stamp  [1] flags  [2], [3] schedule ids  [4..9] low capacity words
+ *   Float64 [5], [6]: fee weight of edge 2c and 2c + 1 (NaN until computed)
+ * At the copy, the request-dependent facts that need no fee arithmetic are decided exactly
+ * (whole-word comparisons): whether each direction carries the value, the no-refund term,
+ * and the weight kind of each direction (from the schedule table's per-id records).
+ * Capacities of 2^96 or more keep their full words in a side array. The fee term of a
+ * directed edge depends only on the channel state and the requested value, so it is
+ * computed on first use and cached for the whole request; only the diversity term changes
+ * between rounds. Records are reused across requests via stamps instead of being cleared.
  *
  * weight = ((1 + visited[channel]) + fee_weight) + no_refund, summed in this order in
  * doubles exactly like the reference's expression, with fee_weight = float(fee) / 1e18 * fp.
@@ -37,18 +61,19 @@ const KIND_LINEAR = 1;
 export class EdgeWeights {
   private stamp = 0;
   private slots = 0;
-  /** Per channel: [stamp, flags, schedule id side 0, schedule id side 1]. */
-  private chI = new Int32Array(0);
-  /** Per channel: [shadow 0, shadow 1, fee weight 0, fee weight 1] (NaN = not computed). */
-  private chF = new Float64Array(0);
-  /** Per channel: 16 capacity words (8 per side). */
-  private words = new Uint32Array(0);
+  private rec = new Int32Array(0);
+  private recF = new Float64Array(0);
+  /** Full capacity words (16 per channel) for channels with a capacity of 2^96 or more. */
+  private bigWords: Uint32Array | null = null;
   /** Per channel: the diversity penalty, valid where the bit in `visitedBits` is set. */
   private visited = new Float64Array(0);
   private visitedBits = new Uint32Array(0);
   /** Channels with a penalty in this request (to clear their bits). */
   private visitedList: number[] = [];
   private readonly kernel = new WeightFeeKernel();
+  private readonly bigScratch = new Uint32Array(RECORD_WORDS);
+  private readonly valueWords: Words3 = { fits: false, w0: 0, w1: 0, w2: 0 };
+  private readonly refundWords: Words3 = { fits: false, w0: 0, w1: 0, w2: 0 };
   /** Set by weightBound: whether the returned bound is the exact weight. */
   boundIsExact = false;
   /** Set by weightBound: an upper bound of the weight (Infinity when unknown). */
@@ -57,9 +82,7 @@ export class EdgeWeights {
   view!: SnapshotView;
   budget!: Budget;
   value = 0n;
-  private valueShadow = 0;
   private refundThreshold = 0n;
-  private refundShadow = 0;
   private feePenalty = 0;
 
   /** Identifies the current request (for per-request caches of other objects). */
@@ -72,10 +95,10 @@ export class EdgeWeights {
     this.view = view;
     this.budget = budget;
     this.value = value;
-    this.valueShadow = Number(value);
     // int(float(amount) * 1.1): the truncation of the double product, exactly as a bigint
-    this.refundShadow = Math.trunc(this.valueShadow * 1.1);
-    this.refundThreshold = BigInt(this.refundShadow);
+    this.refundThreshold = BigInt(Math.trunc(Number(value) * 1.1));
+    words3(value, this.valueWords);
+    words3(this.refundThreshold, this.refundWords);
     this.feePenalty = feePenalty;
     this.kernel.setAmount(value);
     const slots = view.edges.slots;
@@ -85,16 +108,17 @@ export class EdgeWeights {
     this.stamp++;
     if (this.stamp === 0x3fffffff) {
       this.stamp = 1;
-      this.chI.fill(0);
+      for (let c = 0; c < this.slots; c++) this.rec[RECORD_WORDS * c] = 0;
     }
   }
 
   private resize(slots: number): void {
     const n = Math.max(slots, this.slots * 2, 1024);
     this.slots = n;
-    this.chI = new Int32Array(4 * n);
-    this.chF = new Float64Array(4 * n);
-    this.words = new Uint32Array(2 * CAPACITY_WORDS * n);
+    const buffer = new ArrayBuffer(4 * RECORD_WORDS * n);
+    this.rec = new Int32Array(buffer);
+    this.recF = new Float64Array(buffer);
+    this.bigWords = null;
     this.visited = new Float64Array(n);
     this.visitedBits = new Uint32Array((n >> 5) + 1);
     this.visitedList.length = 0;
@@ -103,58 +127,66 @@ export class EdgeWeights {
 
   /** Copies channel `c` for this request and decides its value-dependent flags. */
   private load(c: number): number {
-    const chI = this.chI;
-    if (chI[4 * c] === this.stamp) return chI[4 * c + 1]!;
-    const chF = this.chF;
-    this.view.edges.readChannel(c, chF, 4 * c, chI, 4 * c + 2, this.words, 2 * CAPACITY_WORDS * c);
+    const rec = this.rec;
+    const r = RECORD_WORDS * c;
+    if (rec[r] === this.stamp) return rec[r + 1]!;
+    const big = this.view.edges.readRecord(c, rec, r, this.bigScratch, 0);
+    if (big !== 0) {
+      this.bigWords ??= new Uint32Array(RECORD_WORDS * this.slots);
+      this.bigWords.set(this.bigScratch, r);
+    }
     const schedules = this.view.schedules;
-    const s0 = schedules.weightKind(chI[4 * c + 2]!);
-    const s1 = schedules.weightKind(chI[4 * c + 3]!);
-    // edge 2c: sender side 0, receiver side 1; edge 2c + 1 the reverse
+    const s0 = schedules.weightKind(rec[r + 2]!);
+    const s1 = schedules.weightKind(rec[r + 3]!);
+    // edge 2c: sender side 0, receiver side 1; edge 2c + 1 the reverse: the same kinds
     const kind = s0 === 2 || s1 === 2 ? 2 : s0 === 1 || s1 === 1 ? 1 : 0;
-    let flags = (kind << KIND_SHIFT) | (kind << (KIND_SHIFT + 2));
-    const c0 = this.atLeast(c, 0, this.value, this.valueShadow);
-    const c1 = this.atLeast(c, 1, this.value, this.valueShadow);
+    let flags = (kind << KIND_SHIFT) | (kind << (KIND_SHIFT + 2)) | (big << BIG_SHIFT);
+    rec[r + 1] = flags; // exactCapacity reads the BIG bits from here
+    const c0 = this.atLeast(c, 0, this.value, this.valueWords);
+    const c1 = this.atLeast(c, 1, this.value, this.valueWords);
     if (c0) flags |= CARRIES;
     if (c1) flags |= CARRIES << 1;
-    if (!this.atLeast(c, 1, this.refundThreshold, this.refundShadow)) flags |= NO_REFUND;
-    if (!this.atLeast(c, 0, this.refundThreshold, this.refundShadow)) flags |= NO_REFUND << 1;
+    if (!this.atLeast(c, 1, this.refundThreshold, this.refundWords)) flags |= NO_REFUND;
+    if (!this.atLeast(c, 0, this.refundThreshold, this.refundWords)) flags |= NO_REFUND << 1;
     // fee weights known without arithmetic: infinite when the value is not carried, 0 without fees
-    chF[4 * c + 2] = !c0 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
-    chF[4 * c + 3] = !c1 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
-    chI[4 * c] = this.stamp;
-    chI[4 * c + 1] = flags;
+    const f = 8 * c;
+    this.recF[f + 5] = !c0 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
+    this.recF[f + 6] = !c1 ? Infinity : kind === KIND_ZERO ? 0 : NaN;
+    rec[r] = this.stamp;
+    rec[r + 1] = flags;
     return flags;
   }
 
-  /**
-   * capacity of side `side` of channel `c` >= amount, decided on the float shadows where
-   * they differ (rounding to double is monotonic, so a strict shadow order implies the
-   * exact order) and exactly where they are equal.
-   */
-  private atLeast(c: number, side: number, amount: bigint, amountShadow: number): boolean {
-    const shadow = this.chF[4 * c + side]!;
-    if (shadow > amountShadow) return true;
-    if (shadow < amountShadow) return false;
-    return wordsToBigInt(this.words, (2 * c + side) * CAPACITY_WORDS) >= amount;
+  /** Capacity of side `side` of loaded channel `c` >= amount (exact). */
+  private atLeast(c: number, side: number, amount: bigint, a: Words3): boolean {
+    const r = RECORD_WORDS * c;
+    if ((this.rec[r + 1]! & ((BIG_0 << BIG_SHIFT) << side)) !== 0 || !a.fits) return this.exactCapacity(c, side) >= amount;
+    const at = r + 4 + 3 * side;
+    const w2 = this.rec[at + 2]! >>> 0;
+    if (w2 !== a.w2) return w2 > a.w2;
+    const w1 = this.rec[at + 1]! >>> 0;
+    if (w1 !== a.w1) return w1 > a.w1;
+    return this.rec[at]! >>> 0 >= a.w0;
+  }
+
+  /** Exact capacity of side `side` of loaded channel `c`. */
+  private exactCapacity(c: number, side: number): bigint {
+    const r = RECORD_WORDS * c;
+    if ((this.rec[r + 1]! & ((BIG_0 << BIG_SHIFT) << side)) !== 0) return wordsToBigInt(this.bigWords!, r + CAPACITY_WORDS * side);
+    const at = r + 4 + 3 * side;
+    return threeWordsToBigInt(this.rec[at]! >>> 0, this.rec[at + 1]! >>> 0, this.rec[at + 2]! >>> 0);
   }
 
   /** Exact capacity of directed edge `e`. */
   capacity(e: number): bigint {
     this.load(e >> 1);
-    return wordsToBigInt(this.words, e * CAPACITY_WORDS);
-  }
-
-  /** Float shadow of the capacity of `e` (exactly rounded). */
-  capacityShadow(e: number): number {
-    this.load(e >> 1);
-    return this.chF[4 * (e >> 1) + (e & 1)]!;
+    return this.exactCapacity(e >> 1, e & 1);
   }
 
   /** Decoded fee schedule of the sender side of `e`. */
   schedule(e: number): DecodedSchedule {
     this.load(e >> 1);
-    return this.view.schedules.get(this.chI[4 * (e >> 1) + 2 + (e & 1)]!);
+    return this.view.schedules.get(this.rec[RECORD_WORDS * (e >> 1) + 2 + (e & 1)]!);
   }
 
   /** capacity(e) >= requested value. */
@@ -191,7 +223,7 @@ export class EdgeWeights {
     const c = e >> 1;
     const side = e & 1;
     const flags = this.load(c);
-    let fw = this.chF[4 * c + 2 + side]!;
+    let fw = this.recF[8 * c + 5 + side]!;
     if (fw !== fw) fw = this.computeFeeWeight(e);
     return this.baseWeight(e) + fw + ((flags >> (2 + side)) & 1);
   }
@@ -207,7 +239,7 @@ export class EdgeWeights {
     const c = e >> 1;
     const side = e & 1;
     const flags = this.load(c);
-    let fw = this.chF[4 * c + 2 + side]!;
+    let fw = this.recF[8 * c + 5 + side]!;
     if (fw !== fw) {
       if (((flags >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
         fw = this.computeFeeWeight(e);
@@ -226,23 +258,29 @@ export class EdgeWeights {
     this.budget.chargeFee();
     const c = e >> 1;
     const side = e & 1;
+    const r = RECORD_WORDS * c;
+    const rec = this.rec;
     const schedules = this.view.schedules;
-    const senderId = this.chI[4 * c + 2 + side]!;
-    const receiverId = this.chI[4 * c + 3 - side]!;
+    const senderId = rec[r + 2 + side]!;
+    const receiverId = rec[r + 3 - side]!;
+    const flags = rec[r + 1]!;
+    const big = (flags & ((BIG_0 << BIG_SHIFT) << side)) !== 0;
+    const w = r + 4 + 3 * side;
     let fee = FEE_UNDECIDED;
-    if (((this.chI[4 * c + 1]! >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
+    if (!big && ((flags >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
       // flat + proportional: the limb kernel straight from the per-id records
-      const r = schedules.weightRecords();
+      const t = schedules.weightRecords();
       const s = WEIGHT_STRIDE * senderId;
-      const t = WEIGHT_STRIDE * receiverId;
-      if ((r[s]! & 1) === 1 && (r[t]! & 1) === 1) {
+      const q = WEIGHT_STRIDE * receiverId;
+      if ((t[s]! & 1) === 1 && (t[q]! & 1) === 1) {
         fee = this.kernel.linearFee(
-          this.words,
-          e * CAPACITY_WORDS,
-          r[s + WEIGHT_FLAT_HIGH]! + r[t + WEIGHT_FLAT_HIGH]!,
-          r[s + WEIGHT_FLAT_LOW]! + r[t + WEIGHT_FLAT_LOW]!,
-          r[t + WEIGHT_PROPORTIONAL]!,
-          r[s + WEIGHT_PROPORTIONAL]!,
+          rec[w]! >>> 0,
+          rec[w + 1]! >>> 0,
+          rec[w + 2]! >>> 0,
+          t[s + WEIGHT_FLAT_HIGH]! + t[q + WEIGHT_FLAT_HIGH]!,
+          t[s + WEIGHT_FLAT_LOW]! + t[q + WEIGHT_FLAT_LOW]!,
+          t[q + WEIGHT_PROPORTIONAL]!,
+          t[s + WEIGHT_PROPORTIONAL]!,
         );
       }
     }
@@ -250,14 +288,14 @@ export class EdgeWeights {
       const sender = schedules.get(senderId);
       const receiver = schedules.get(receiverId);
       // allocation-free kernels; the exact BigInt routine whenever they cannot decide
-      fee = this.kernel.fee(this.words, e * CAPACITY_WORDS, weightScheduleOf(sender), weightScheduleOf(receiver));
+      if (!big) fee = this.kernel.fee3(rec[w]! >>> 0, rec[w + 1]! >>> 0, rec[w + 2]! >>> 0, weightScheduleOf(sender), weightScheduleOf(receiver));
       if (fee === FEE_UNDECIDED) {
-        const exact = weightFee(this.value, wordsToBigInt(this.words, e * CAPACITY_WORDS), sender.schedule, receiver.schedule);
+        const exact = weightFee(this.value, this.exactCapacity(c, side), sender.schedule, receiver.schedule);
         fee = exact === null ? FEE_INFINITE : Number(exact);
       }
     }
     const fw = fee === FEE_INFINITE ? Infinity : (fee / 1e18) * this.feePenalty;
-    this.chF[4 * c + 2 + side] = fw;
+    this.recF[8 * c + 5 + side] = fw;
     return fw;
   }
 }

@@ -318,9 +318,11 @@ export class WeightFeeKernel {
    */
   fee(words: Uint32Array, at: number, sender: WeightSchedule, receiver: WeightSchedule): number {
     for (let k = 3; k < 8; k++) if (words[at + k] !== 0) return FEE_UNDECIDED;
-    const w0 = words[at]!;
-    const w1 = words[at + 1]!;
-    const w2 = words[at + 2]!;
+    return this.fee3(words[at]!, words[at + 1]!, words[at + 2]!, sender, receiver);
+  }
+
+  /** fee() for a capacity below 2^96 given as three little-endian 32-bit words. */
+  fee3(w0: number, w1: number, w2: number, sender: WeightSchedule, receiver: WeightSchedule): number {
     if (sender.curve === null && receiver.curve === null) {
       if (this.aLimbsOk && sender.limbsOk && receiver.limbsOk && w2 < 1048576) {
         return this.linear(
@@ -351,15 +353,12 @@ export class WeightFeeKernel {
 
   /**
    * Weight fee of a flat + proportional edge from the schedules' limbs (flat_in + flat_out
-   * as `fH`, `fL`; each proportional below 2^20); FEE_UNDECIDED when beyond the limbs.
+   * as `fH`, `fL`; each proportional below 2^20) and a capacity below 2^96 in three words;
+   * FEE_UNDECIDED when beyond the limbs.
    */
-  linearFee(words: Uint32Array, at: number, fH: number, fL: number, pIn: number, pOut: number): number {
-    if (!this.aLimbsOk) return FEE_UNDECIDED;
-    for (let k = 3; k < 8; k++) if (words[at + k] !== 0) return FEE_UNDECIDED;
-    const w0 = words[at]!;
-    const w2 = words[at + 2]!;
-    if (w2 >= 1048576) return FEE_UNDECIDED;
-    return this.linear((w0 >>> 31) + words[at + 1]! * 2 + w2 * 8589934592, w0 & 0x7fffffff, fH, fL, pIn, pOut);
+  linearFee(w0: number, w1: number, w2: number, fH: number, fL: number, pIn: number, pOut: number): number {
+    if (!this.aLimbsOk || w2 >= 1048576) return FEE_UNDECIDED;
+    return this.linear((w0 >>> 31) + w1 * 2 + w2 * 8589934592, w0 & 0x7fffffff, fH, fL, pIn, pOut);
   }
 
   /**

@@ -17,11 +17,11 @@ import { slowGetPaths } from '../oracle/slow-reference.ts';
  * SLOW_GRAPHS and SLOW_SEED widen the run.
  */
 
-const GRAPHS = Number(process.env.SLOW_GRAPHS ?? 6);
+const GRAPHS = Number(process.env.SLOW_GRAPHS ?? 8);
 const SEED = Number(process.env.SLOW_SEED ?? 7);
 const REQUESTS = Number(process.env.SLOW_REQUESTS ?? 12);
 
-type Mix = 'bench' | 'zero' | 'tight';
+type Mix = 'bench' | 'zero' | 'tight' | 'huge';
 
 function network(seed: number, nodes: number, channels: number, mix: Mix): { net: TestNetwork; addresses: readonly Address[] } {
   const spec = scaleFree(seed, nodes, channels);
@@ -37,12 +37,17 @@ function network(seed: number, nodes: number, channels: number, mix: Mix): { net
       // capacities in 0..20 tokens: a request of a few tokens is carried by few edges
       ab = BigInt(rng.int(0, 20)) * 10n ** 18n;
       ba = BigInt(rng.int(0, 20)) * 10n ** 18n;
+    } else if (mix === 'huge') {
+      // around 2^96, where capacities no longer fit three 32-bit words
+      ab = rng.bigint(1n << 90n, 1n << 100n);
+      ba = rng.bigint(1n << 90n, 1n << 100n);
     }
     net.setCapacities(c.id, ab, ba, a);
     if (mix === 'zero') continue;
     const total = ab + ba;
-    const fa = mix === 'bench' ? c.feeA : total === 0n ? null : feeMix(rng, total, () => BigInt(rng.int(0, 3)) * 10n ** 16n, () => BigInt(rng.int(0, 3000)));
-    const fb = mix === 'bench' ? c.feeB : total === 0n ? null : feeMix(rng, total, () => BigInt(rng.int(0, 3)) * 10n ** 16n, () => BigInt(rng.int(0, 3000)));
+    const flat = () => (mix === 'huge' ? rng.bigint(0n, 1n << 80n) : BigInt(rng.int(0, 3)) * 10n ** 16n);
+    const fa = mix === 'bench' ? c.feeA : total === 0n ? null : feeMix(rng, total, flat, () => BigInt(rng.int(0, 3000)));
+    const fb = mix === 'bench' ? c.feeB : total === 0n ? null : feeMix(rng, total, flat, () => BigInt(rng.int(0, 3000)));
     if (fa !== null) net.setFee(a, b, fa.schedule);
     if (fb !== null) net.setFee(b, a, fb.schedule);
   }
@@ -57,7 +62,7 @@ describe('fast search equals the slow literal transcription of the reference', (
     let routed = 0;
     let skipped = 0;
     for (let g = 0; g < GRAPHS; g++) {
-      const mix = (['bench', 'zero', 'tight'] as const)[g % 3]!;
+      const mix = (['bench', 'zero', 'tight', 'huge'] as const)[g % 4]!;
       const nodes = rng.int(60, 260);
       const { net, addresses } = network(SEED * 1000 + g, nodes, nodes * rng.int(2, 5), mix);
       for (let k = 0; k < REQUESTS; k++) {
@@ -65,7 +70,9 @@ describe('fast search equals the slow literal transcription of the reference', (
         const target = rng.pick(addresses);
         const value = mix === 'tight'
           ? BigInt(rng.int(1, 12)) * 10n ** 18n
-          : BigInt(Math.floor(2e18 * 10 ** (-4 * rng.next())));
+          : mix === 'huge'
+            ? rng.bigint(1n << 80n, 1n << 99n)
+            : BigInt(Math.floor(2e18 * 10 ** (-4 * rng.next())));
         const q = {
           source,
           target,

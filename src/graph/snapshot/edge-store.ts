@@ -12,11 +12,31 @@ import { ensureBytes, growableBuffer } from './shared-memory.ts';
 
 /** Handles a reader needs (structured-clone safe). */
 export interface EdgeStoreHandle {
-  readonly version: SharedArrayBuffer;
-  readonly capacityShadow: SharedArrayBuffer;
-  readonly capacityWords: SharedArrayBuffer;
-  readonly schedule: SharedArrayBuffer;
+  /** One record of RECORD_BYTES per channel slot (see the layout below). */
+  readonly records: SharedArrayBuffer;
+  /** Full words of capacities at or above 2^96: 16 words per slot, grown on demand. */
+  readonly big: SharedArrayBuffer;
 }
+
+/*
+ * Record layout, Int32/Uint32 indices within a slot's 16 words (64 bytes, one cache line):
+ *   [0]      version (seqlock: odd while the writer is inside)
+ *   [1]      flags: BIG_0 / BIG_1 when that side's capacity is >= 2^96 (full words in `big`)
+ *   [2], [3] fee schedule ids of side 0 and side 1
+ *   [4..6]   side 0 capacity, low three 32-bit words (little-endian order)
+ *   [7..9]   side 1 capacity, low three words
+ *   [10..11] side 0 capacity as an exactly rounded double (Float64 index 5)
+ *   [12..13] side 1 capacity as a double (Float64 index 6)
+ * Side s of slot c is directed edge 2c + s (participant1 -> participant2 for s = 0).
+ */
+
+/** Bytes per channel record. */
+export const RECORD_BYTES = 64;
+/** Int32 words per record. */
+export const RECORD_WORDS = 16;
+/** Record flag: side 0 / side 1 capacity is at least 2^96. */
+export const BIG_0 = 1;
+export const BIG_1 = 2;
 
 /** Most channel slots one token network can use within one process lifetime. */
 export const MAX_CHANNEL_SLOTS = 1 << 22;
@@ -24,11 +44,11 @@ export const MAX_CHANNEL_SLOTS = 1 << 22;
 /** 32-bit words per uint256 capacity. */
 export const CAPACITY_WORDS = 8;
 
-/** Capacities whose shadow is below this fit in three 32-bit words. */
-const SMALL_CAPACITY = 2 ** 95;
-
 /** Gives up on a seqlock after this many retries: only a writer that died mid-write can cause it. */
 const MAX_SEQLOCK_RETRIES = 1_000_000;
+
+const TWO53 = 9007199254740992;
+const TWO96 = 2 ** 96;
 
 /** One directed side as the writer provides it. */
 export interface EdgeSideValue {
@@ -39,10 +59,11 @@ export interface EdgeSideValue {
 /** Scratch for splitting values below 2^64 without BigInt shifts. */
 const SPLIT64 = new BigUint64Array(1);
 const SPLIT32 = new Uint32Array(SPLIT64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Writes `value` as 8 little-endian words; `shadow` is Number(value). */
 function writeWords(words: Uint32Array, at: number, value: bigint, shadow: number): void {
-  if (shadow < 9007199254740992) {
+  if (shadow < TWO53) {
     // below 2^53 the double is exact: split it without BigInt arithmetic
     words[at] = shadow % 4294967296;
     words[at + 1] = Math.floor(shadow / 4294967296);
@@ -65,8 +86,6 @@ function writeWords(words: Uint32Array, at: number, value: bigint, shadow: numbe
   }
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Exact uint256 from 8 little-endian 32-bit words starting at `at`. */
 export function wordsToBigInt(words: Uint32Array, at: number): bigint {
   let top = CAPACITY_WORDS - 1;
@@ -83,6 +102,12 @@ export function wordsToBigInt(words: Uint32Array, at: number): bigint {
   return v;
 }
 
+/** Exact value of three little-endian words (below 2^96). */
+export function threeWordsToBigInt(w0: number, w1: number, w2: number): bigint {
+  if (w2 === 0 && w1 < 0x200000) return BigInt(w1 * 4294967296 + w0);
+  return (BigInt(w2) << 64n) | (BigInt(w1) << 32n) | BigInt(w0);
+}
+
 /**
  * Typed-array views of fixed length over the (growable) buffers. Length-tracking views of
  * growable buffers are about 8x slower to index in V8 11, so both sides keep fixed-length
@@ -90,24 +115,22 @@ export function wordsToBigInt(words: Uint32Array, at: number): bigint {
  */
 class Views {
   slots = 0;
-  version: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  shadow: Float64Array<ArrayBufferLike> = new Float64Array(0);
-  words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
-  schedule: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  ints: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  doubles: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  bigSlots = 0;
+  big: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
   refresh(handle: EdgeStoreHandle): void {
-    // The usable slot count is the smallest any of the buffers can hold.
-    const slots = Math.min(
-      Math.floor(handle.version.byteLength / 4),
-      Math.floor(handle.capacityShadow.byteLength / 16),
-      Math.floor(handle.capacityWords.byteLength / (2 * CAPACITY_WORDS * 4)),
-      Math.floor(handle.schedule.byteLength / 8),
-    );
+    const slots = Math.floor(handle.records.byteLength / RECORD_BYTES);
     this.slots = slots;
-    this.version = new Int32Array(handle.version, 0, slots);
-    this.shadow = new Float64Array(handle.capacityShadow, 0, 2 * slots);
-    this.words = new Uint32Array(handle.capacityWords, 0, 2 * slots * CAPACITY_WORDS);
-    this.schedule = new Uint32Array(handle.schedule, 0, 2 * slots);
+    this.ints = new Int32Array(handle.records, 0, RECORD_WORDS * slots);
+    this.doubles = new Float64Array(handle.records, 0, (RECORD_WORDS / 2) * slots);
+    this.refreshBig(handle);
+  }
+
+  refreshBig(handle: EdgeStoreHandle): void {
+    this.bigSlots = Math.floor(handle.big.byteLength / RECORD_BYTES);
+    this.big = new Uint32Array(handle.big, 0, RECORD_WORDS * this.bigSlots);
   }
 }
 
@@ -115,28 +138,28 @@ class Views {
 export class EdgeStoreWriter {
   readonly handle: EdgeStoreHandle;
   private readonly views = new Views();
+  private readonly scratch = new Uint32Array(2 * CAPACITY_WORDS);
 
   constructor() {
     this.handle = {
-      version: growableBuffer(4096, MAX_CHANNEL_SLOTS * 4),
-      capacityShadow: growableBuffer(4096, MAX_CHANNEL_SLOTS * 16),
-      capacityWords: growableBuffer(4096, MAX_CHANNEL_SLOTS * 2 * CAPACITY_WORDS * 4),
-      schedule: growableBuffer(4096, MAX_CHANNEL_SLOTS * 8),
+      records: growableBuffer(4096, MAX_CHANNEL_SLOTS * RECORD_BYTES),
+      big: growableBuffer(64, MAX_CHANNEL_SLOTS * RECORD_BYTES),
     };
     this.views.refresh(this.handle);
   }
 
-  /** Makes room for slots [0, slots). Grows the data buffers before the version buffer,
-   * whose size readers use to learn how many slots exist. */
+  /** Makes room for slots [0, slots). */
   ensureSlots(slots: number): void {
     if (slots <= this.views.slots) return;
     if (slots > MAX_CHANNEL_SLOTS) throw new Error(`more than ${MAX_CHANNEL_SLOTS} channel slots`);
     const target = Math.max(slots, this.views.slots * 2, 1024);
-    ensureBytes(this.handle.capacityShadow, target * 16);
-    ensureBytes(this.handle.capacityWords, target * 2 * CAPACITY_WORDS * 4);
-    ensureBytes(this.handle.schedule, target * 8);
-    ensureBytes(this.handle.version, target * 4);
+    ensureBytes(this.handle.records, target * RECORD_BYTES);
     this.views.refresh(this.handle);
+  }
+
+  /** Bytes of per-channel state in use for `slots` slots (records plus big capacities). */
+  bytesFor(slots: number): number {
+    return slots * RECORD_BYTES + this.views.bigSlots * RECORD_BYTES;
   }
 
   /** Publishes both directions of channel slot `slot` atomically for readers. */
@@ -147,19 +170,33 @@ export class EdgeStoreWriter {
   /** write() without the side objects (the snapshot writer's bulk path). */
   writeSides(slot: number, capacity0: bigint, scheduleId0: number, capacity1: bigint, scheduleId1: number): void {
     if (slot >= this.views.slots) this.ensureSlots(slot + 1);
-    if (slot >= this.views.slots) throw new Error(`invariant: slot ${slot} not allocated`);
-    const { version, shadow, words, schedule } = this.views;
-    const v = Atomics.load(version, slot);
-    Atomics.store(version, slot, v + 1);
     const s0 = Number(capacity0);
     const s1 = Number(capacity1);
-    shadow[2 * slot] = s0;
-    shadow[2 * slot + 1] = s1;
-    writeWords(words, 2 * slot * CAPACITY_WORDS, capacity0, s0);
-    writeWords(words, (2 * slot + 1) * CAPACITY_WORDS, capacity1, s1);
-    schedule[2 * slot] = scheduleId0;
-    schedule[2 * slot + 1] = scheduleId1;
-    Atomics.store(version, slot, v + 2);
+    const w = this.scratch;
+    writeWords(w, 0, capacity0, s0);
+    writeWords(w, CAPACITY_WORDS, capacity1, s1);
+    const flags = (s0 >= TWO96 ? BIG_0 : 0) | (s1 >= TWO96 ? BIG_1 : 0);
+    if (flags !== 0 && slot >= this.views.bigSlots) {
+      ensureBytes(this.handle.big, (slot + 1) * RECORD_BYTES);
+      this.views.refreshBig(this.handle);
+    }
+    const ints = this.views.ints;
+    const r = RECORD_WORDS * slot;
+    const v = Atomics.load(ints, r);
+    Atomics.store(ints, r, v + 1);
+    ints[r + 1] = flags;
+    ints[r + 2] = scheduleId0;
+    ints[r + 3] = scheduleId1;
+    ints[r + 4] = w[0]!;
+    ints[r + 5] = w[1]!;
+    ints[r + 6] = w[2]!;
+    ints[r + 7] = w[8]!;
+    ints[r + 8] = w[9]!;
+    ints[r + 9] = w[10]!;
+    this.views.doubles[8 * slot + 5] = s0;
+    this.views.doubles[8 * slot + 6] = s1;
+    if (flags !== 0) this.views.big.set(w, r);
+    Atomics.store(ints, r, v + 2);
   }
 }
 
@@ -184,7 +221,7 @@ export class EdgeStoreReader {
 
   /** Number of channel slots currently readable. */
   get slots(): number {
-    if (this.handle.version.byteLength / 4 > this.views.slots) this.views.refresh(this.handle);
+    if (this.handle.records.byteLength / RECORD_BYTES > this.views.slots) this.views.refresh(this.handle);
     return this.views.slots;
   }
 
@@ -195,73 +232,60 @@ export class EdgeStoreReader {
   }
 
   /**
-   * Copies slot `slot` into the destination arrays at directed index 2*slot (shadows,
-   * schedules) and word index 2*slot*8, retrying until the copy is not torn.
+   * Copies record `slot` (16 words) to `dst[at]` and, for capacities of 2^96 or more, the
+   * full words of both sides to `big[bigAt]` (16 words), retrying until the copy is not
+   * torn. dst[at] receives the version, dst[at + 1] the flags (BIG_0 | BIG_1).
    */
-  readInto(slot: number, shadow: Float64Array, words: Uint32Array, schedule: Uint32Array): void {
+  readRecord(slot: number, dst: Int32Array, at: number, big: Uint32Array, bigAt: number): number {
     if (slot >= this.views.slots) this.check(slot);
     const v = this.views;
-    const e = 2 * slot;
-    const w = e * CAPACITY_WORDS;
+    const r = RECORD_WORDS * slot;
     for (let attempt = 0; attempt < MAX_SEQLOCK_RETRIES; attempt++) {
-      const before = Atomics.load(v.version, slot);
+      const ints = v.ints;
+      const before = Atomics.load(ints, r);
       if ((before & 1) !== 0) continue;
-      const s0 = v.shadow[e]!;
-      const s1 = v.shadow[e + 1]!;
-      shadow[e] = s0;
-      shadow[e + 1] = s1;
-      schedule[e] = v.schedule[e]!;
-      schedule[e + 1] = v.schedule[e + 1]!;
-      // Below 2^95 (by the exactly rounded shadow) only the three low words can be set.
-      const n0 = s0 < SMALL_CAPACITY ? 3 : CAPACITY_WORDS;
-      const n1 = s1 < SMALL_CAPACITY ? 3 : CAPACITY_WORDS;
-      for (let k = 0; k < n0; k++) words[w + k] = v.words[w + k]!;
-      for (let k = n0; k < CAPACITY_WORDS; k++) words[w + k] = 0;
-      for (let k = 0; k < n1; k++) words[w + CAPACITY_WORDS + k] = v.words[w + CAPACITY_WORDS + k]!;
-      for (let k = n1; k < CAPACITY_WORDS; k++) words[w + CAPACITY_WORDS + k] = 0;
-      if (Atomics.load(v.version, slot) === before) return;
+      for (let k = 1; k < RECORD_WORDS; k++) dst[at + k] = ints[r + k]!;
+      const flags = dst[at + 1]!;
+      if (flags !== 0) {
+        if (slot >= v.bigSlots) v.refreshBig(this.handle);
+        for (let k = 0; k < RECORD_WORDS; k++) big[bigAt + k] = v.big[r + k]!;
+      }
+      if (Atomics.load(ints, r) === before) {
+        dst[at] = before;
+        return flags;
+      }
     }
     throw new Error(`channel slot ${slot} stayed locked; its writer stopped mid-update`);
   }
 
   /**
-   * Like readInto, into one request-cache record: shadows of both directions at
-   * `f64[fAt]` and `f64[fAt + 1]`, schedule ids at `ids[iAt]` and `ids[iAt + 1]`, and the
-   * 16 capacity words at `words[wAt]`.
+   * Copies slot `slot` into the destination arrays at directed index 2*slot (shadows,
+   * schedules) and word index 2*slot*8, retrying until the copy is not torn.
    */
-  readChannel(slot: number, f64: Float64Array, fAt: number, ids: Int32Array, iAt: number, words: Uint32Array, wAt: number): void {
-    if (slot >= this.views.slots) this.check(slot);
-    const v = this.views;
+  readInto(slot: number, shadow: Float64Array, words: Uint32Array, schedule: Uint32Array): void {
+    const record = this.scratch;
+    const flags = this.readRecord(slot, record, 0, this.bigScratch, 0);
     const e = 2 * slot;
     const w = e * CAPACITY_WORDS;
-    for (let attempt = 0; attempt < MAX_SEQLOCK_RETRIES; attempt++) {
-      const before = Atomics.load(v.version, slot);
-      if ((before & 1) !== 0) continue;
-      const s0 = v.shadow[e]!;
-      const s1 = v.shadow[e + 1]!;
-      f64[fAt] = s0;
-      f64[fAt + 1] = s1;
-      ids[iAt] = v.schedule[e]!;
-      ids[iAt + 1] = v.schedule[e + 1]!;
-      // Below 2^95 (by the exactly rounded shadow) only the three low words can be set.
-      if (s0 < SMALL_CAPACITY) {
-        words[wAt] = v.words[w]!;
-        words[wAt + 1] = v.words[w + 1]!;
-        words[wAt + 2] = v.words[w + 2]!;
-        for (let k = 3; k < CAPACITY_WORDS; k++) words[wAt + k] = 0;
+    schedule[e] = record[2]!;
+    schedule[e + 1] = record[3]!;
+    const doubles = this.scratchDoubles;
+    shadow[e] = doubles[5]!;
+    shadow[e + 1] = doubles[6]!;
+    for (let side = 0; side < 2; side++) {
+      const at = w + side * CAPACITY_WORDS;
+      if ((flags & (side === 0 ? BIG_0 : BIG_1)) !== 0) {
+        for (let k = 0; k < CAPACITY_WORDS; k++) words[at + k] = this.bigScratch[side * CAPACITY_WORDS + k]!;
       } else {
-        for (let k = 0; k < CAPACITY_WORDS; k++) words[wAt + k] = v.words[w + k]!;
+        words[at] = record[4 + 3 * side]! >>> 0;
+        words[at + 1] = record[5 + 3 * side]! >>> 0;
+        words[at + 2] = record[6 + 3 * side]! >>> 0;
+        for (let k = 3; k < CAPACITY_WORDS; k++) words[at + k] = 0;
       }
-      if (s1 < SMALL_CAPACITY) {
-        words[wAt + 8] = v.words[w + 8]!;
-        words[wAt + 9] = v.words[w + 9]!;
-        words[wAt + 10] = v.words[w + 10]!;
-        for (let k = 11; k < 2 * CAPACITY_WORDS; k++) words[wAt + k] = 0;
-      } else {
-        for (let k = CAPACITY_WORDS; k < 2 * CAPACITY_WORDS; k++) words[wAt + k] = v.words[w + k]!;
-      }
-      if (Atomics.load(v.version, slot) === before) return;
     }
-    throw new Error(`channel slot ${slot} stayed locked; its writer stopped mid-update`);
   }
+
+  private readonly scratch = new Int32Array(RECORD_WORDS);
+  private readonly scratchDoubles = new Float64Array(this.scratch.buffer);
+  private readonly bigScratch = new Uint32Array(RECORD_WORDS);
 }

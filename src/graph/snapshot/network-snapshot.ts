@@ -70,9 +70,7 @@ export class SnapshotWriter {
 
   /** Bytes of the routing structures: topology, per-edge state in use, fee schedule table. */
   routingBytes(): number {
-    const slots = this.state.slotCount;
-    const perSlot = 4 + 16 + 64 + 8;
-    return this.topologyHandle.buffer.byteLength + slots * perSlot + this.schedules.bytesUsed;
+    return this.topologyHandle.buffer.byteLength + this.edges.bytesFor(this.state.slotCount) + this.schedules.bytesUsed;
   }
 }
 

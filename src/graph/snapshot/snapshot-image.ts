@@ -16,7 +16,7 @@ import { Topology, type TopologyHandle } from './topology.ts';
  */
 
 const MAGIC = 'PFSI';
-const FORMAT = 2; // 2: schedule weight records
+const FORMAT = 3; // 2: schedule weight records; 3: one record per channel
 
 interface BufferEntry {
   readonly name: string;
@@ -43,10 +43,8 @@ function buffersOf(h: NetworkSnapshotHandle): [string, SharedArrayBuffer][] {
   const s: ScheduleTableHandle = h.schedules;
   return [
     ['topology', h.topology.buffer],
-    ['edges.version', e.version],
-    ['edges.capacityShadow', e.capacityShadow],
-    ['edges.capacityWords', e.capacityWords],
-    ['edges.schedule', e.schedule],
+    ['edges.records', e.records],
+    ['edges.big', e.big],
     ['schedules.arena', s.arena],
     ['schedules.offsets', s.offsets],
     ['schedules.header', s.header],
@@ -106,12 +104,12 @@ export function decodeSnapshotImage(image: Uint8Array, epoch: string): SnapshotI
     at = align(at + entry.length);
   }
   const get = (name: string): SharedArrayBuffer | undefined => copies.get(name);
-  const names = ['topology', 'edges.version', 'edges.capacityShadow', 'edges.capacityWords', 'edges.schedule', 'schedules.arena', 'schedules.offsets', 'schedules.header', 'schedules.weights'];
+  const names = ['topology', 'edges.records', 'edges.big', 'schedules.arena', 'schedules.offsets', 'schedules.header', 'schedules.weights'];
   if (names.some((n) => get(n) === undefined)) return null;
   const handle: NetworkSnapshotHandle = {
     epoch,
     topology: { ...header.topology, buffer: get('topology')! },
-    edges: { version: get('edges.version')!, capacityShadow: get('edges.capacityShadow')!, capacityWords: get('edges.capacityWords')!, schedule: get('edges.schedule')! },
+    edges: { records: get('edges.records')!, big: get('edges.big')! },
     schedules: { arena: get('schedules.arena')!, offsets: get('schedules.offsets')!, header: get('schedules.header')!, weights: get('schedules.weights')! },
   };
   return { handle, meta: header.meta ?? {} };
