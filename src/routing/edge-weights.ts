@@ -135,9 +135,18 @@ export class EdgeWeights {
       this.bigWords ??= new Uint32Array(RECORD_WORDS * this.slots);
       this.bigWords.set(this.bigScratch, r);
     }
-    const schedules = this.view.schedules;
-    const s0 = schedules.weightKind(rec[r + 2]!);
-    const s1 = schedules.weightKind(rec[r + 3]!);
+    // weight kinds of the two schedules: from the record when the writer put them there
+    const meta = rec[r + 14]!;
+    let s0: number;
+    let s1: number;
+    if (meta >= 0) {
+      s0 = (meta & 15) >> 1;
+      s1 = (meta >> 5) & 7;
+    } else {
+      const schedules = this.view.schedules;
+      s0 = schedules.weightKind(rec[r + 2]!);
+      s1 = schedules.weightKind(rec[r + 3]!);
+    }
     // edge 2c: sender side 0, receiver side 1; edge 2c + 1 the reverse: the same kinds
     const kind = s0 === 2 || s1 === 2 ? 2 : s0 === 1 || s1 === 1 ? 1 : 0;
     let flags = (kind << KIND_SHIFT) | (kind << (KIND_SHIFT + 2)) | (big << BIG_SHIFT);
@@ -269,6 +278,7 @@ export class EdgeWeights {
     let fee = FEE_UNDECIDED;
     if (!big && ((flags >> (KIND_SHIFT + 2 * side)) & 3) === KIND_LINEAR) {
       // flat + proportional: the limb kernel straight from the per-id records
+      schedules.weightKind(Math.max(senderId, receiverId)); // the records cover both ids
       const t = schedules.weightRecords();
       const s = WEIGHT_STRIDE * senderId;
       const q = WEIGHT_STRIDE * receiverId;

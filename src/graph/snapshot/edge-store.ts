@@ -27,6 +27,8 @@ export interface EdgeStoreHandle {
  *   [7..9]   side 1 capacity, low three words
  *   [10..11] side 0 capacity as an exactly rounded double (Float64 index 5)
  *   [12..13] side 1 capacity as a double (Float64 index 6)
+ *   [14]     weight meta of the two schedules: side 0 in bits 0-3, side 1 in bits 4-7, each
+ *            the schedule table's weight record head (kind * 2 + limbs-ok); -1 = unknown
  * Side s of slot c is directed edge 2c + s (participant1 -> participant2 for s = 0).
  */
 
@@ -164,11 +166,14 @@ export class EdgeStoreWriter {
 
   /** Publishes both directions of channel slot `slot` atomically for readers. */
   write(slot: number, side0: EdgeSideValue, side1: EdgeSideValue): void {
-    this.writeSides(slot, side0.capacity, side0.scheduleId, side1.capacity, side1.scheduleId);
+    this.writeSides(slot, side0.capacity, side0.scheduleId, side1.capacity, side1.scheduleId, -1);
   }
 
-  /** write() without the side objects (the snapshot writer's bulk path). */
-  writeSides(slot: number, capacity0: bigint, scheduleId0: number, capacity1: bigint, scheduleId1: number): void {
+  /**
+   * write() without the side objects (the snapshot writer's bulk path), with the weight
+   * meta of the two schedules (see the record layout; -1 when unknown).
+   */
+  writeSides(slot: number, capacity0: bigint, scheduleId0: number, capacity1: bigint, scheduleId1: number, meta: number): void {
     if (slot >= this.views.slots) this.ensureSlots(slot + 1);
     const s0 = Number(capacity0);
     const s1 = Number(capacity1);
@@ -195,6 +200,7 @@ export class EdgeStoreWriter {
     ints[r + 9] = w[10]!;
     this.views.doubles[8 * slot + 5] = s0;
     this.views.doubles[8 * slot + 6] = s1;
+    ints[r + 14] = meta;
     if (flags !== 0) this.views.big.set(w, r);
     Atomics.store(ints, r, v + 2);
   }

@@ -40,13 +40,10 @@ export class SnapshotWriter {
   /** Writes a channel's capacities and fee schedules for readers. */
   syncChannel(channel: Channel): void {
     const [s0, s1] = channel.sides;
-    this.edges.writeSides(
-      channel.slot,
-      s0.capacity,
-      this.schedules.internEncoded(s0.fee.encoded),
-      s1.capacity,
-      this.schedules.internEncoded(s1.fee.encoded),
-    );
+    const id0 = this.schedules.internEncoded(s0.fee.encoded);
+    const id1 = this.schedules.internEncoded(s1.fee.encoded);
+    const meta = this.schedules.weightMeta(id0) | (this.schedules.weightMeta(id1) << 4);
+    this.edges.writeSides(channel.slot, s0.capacity, id0, s1.capacity, id1, meta);
   }
 
   /** True when channels opened or closed since the last published generation. */

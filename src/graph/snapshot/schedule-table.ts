@@ -107,6 +107,11 @@ export class ScheduleTableWriter {
     return id;
   }
 
+  /** The head of the weight record of `id` (kind * 2 + limbs-ok, see WEIGHT_STRIDE). */
+  weightMeta(id: number): number {
+    return this.weights[WEIGHT_STRIDE * id]!;
+  }
+
   /** Doubles the dedupe table and re-inserts every id by its stored hash. */
   private growTable(): void {
     const old = this.table;
