@@ -463,6 +463,13 @@ export class WeightFeeKernel {
     const x0l = curve[4 * lo + 1]!;
     const y0h = curve[4 * lo + 2]!;
     const y0l = curve[4 * lo + 3]!;
+    if (x0h === zh && x0l === zl) {
+      // at a breakpoint the interpolation adds an exact 0: y0 itself
+      OUT[OH] = y0h;
+      OUT[OL] = y0l;
+      OUT[OE] = 0;
+      return true;
+    }
     ddSub(curve[4 * lo + 6]!, curve[4 * lo + 7]!, 0, y0h, y0l, 0);
     const dyh = OUT[OH]!;
     const dyl = OUT[OL]!;
