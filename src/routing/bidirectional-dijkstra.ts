@@ -153,7 +153,10 @@ export class BidirectionalDijkstra {
       if (!(this.nf[8 * x]! + this.nf[8 * x + 1]! < this.bestDist)) return;
       if (!(this.boundSeen(w, 0, x) + this.boundSeen(w, 1, x) < this.bestDist)) return;
     }
-    const total = this.exactSeen(w, 0, x) + this.exactSeen(w, 1, x);
+    const forward = this.exactSeen(w, 0, x);
+    // with one side exact, its sum with the other side's lower bound may already lose
+    if (this.found && !(forward + this.nf[8 * x + 1]! < this.bestDist)) return;
+    const total = forward + this.exactSeen(w, 1, x);
     if (!this.found || this.bestDist > total) this.record(x, total);
   }
 
@@ -392,10 +395,13 @@ export class BidirectionalDijkstra {
                 }
                 length = lower;
               } else {
+                const pending = this.exactSeen(w, dir, x);
+                if (lower >= pending) continue; // the new length's lower bound already loses
                 length = exactNew ? lower : dist + w.weight(e);
-                if (!(length < this.exactSeen(w, dir, x))) continue;
+                if (!(length < pending)) continue;
               }
             } else {
+              if (lower >= nf[8 * x + dir]!) continue; // the lower bound already loses
               length = exactNew ? lower : dist + w.weight(e);
               if (!(length < nf[8 * x + dir]!)) continue;
             }
