@@ -1,80 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import type { Address } from '../../src/domain/index.ts';
-import {
-  type ChannelSide,
-  DEFAULT_TIMED_FEE_SCHEDULE,
-  type TimedFeeSchedule,
-  type RestoredChannel,
-  SnapshotView,
-  SnapshotWriter,
-  TokenNetworkState,
-} from '../../src/graph/index.ts';
 import { Random } from '../../test/helpers/random.ts';
 import type { NetworkSpec } from './topologies.ts';
 
-/** Building a searchable snapshot from a generated network, and request mixes. */
-
-/** A searchable network and how long it took to build. */
-export interface Built {
-  view: SnapshotView;
-  reachable: Map<Address, boolean>;
-  buildMs: number;
-  bytesPerChannel: number;
-}
-
-/**
- * From the channel list in memory to a searchable snapshot: the channels become state
- * records (what the store holds) and go through `TokenNetworkState.restore`, the path a
- * restart takes, then the snapshot writer builds the shared-memory form.
- */
-export function build(spec: NetworkSpec): Built {
-  const start = performance.now();
-  const at = spec.addresses;
-  const nodes: Address[] = [];
-  const seen = new Set<Address>();
-  const channels: RestoredChannel[] = [];
-  const pairSeq = new Map<string, number>();
-  const side = (capacity: bigint, fee: TimedFeeSchedule | null, other: bigint): ChannelSide => ({
-    capacity,
-    nonce: 1n,
-    revealTimeout: 50n,
-    fee: fee ?? DEFAULT_TIMED_FEE_SCHEDULE,
-    reported: { updating: capacity, other },
-  });
-  for (let k = 0; k < spec.channels.length; k++) {
-    const c = spec.channels[k]!;
-    const a = at[c.a]!;
-    const b = at[c.b]!;
-    const [p1, p2] = a < b ? [a, b] : [b, a];
-    for (const x of [p1, p2]) if (!seen.has(x)) {
-      seen.add(x);
-      nodes.push(x);
-    }
-    const forward = a === p1;
-    const s1 = side(forward ? c.capacityAB : c.capacityBA, forward ? c.feeA : c.feeB, forward ? c.capacityBA : c.capacityAB);
-    const s2 = side(forward ? c.capacityBA : c.capacityAB, forward ? c.feeB : c.feeA, forward ? c.capacityAB : c.capacityBA);
-    const key = p1 + p2;
-    let edgeSeq = pairSeq.get(key);
-    if (edgeSeq === undefined) pairSeq.set(key, (edgeSeq = pairSeq.size));
-    channels.push({ id: c.id, participants: [p1, p2], sides: [s1, s2], openSeq: k, edgeSeq });
-  }
-  const state = TokenNetworkState.restore({
-    address: ('0x' + '01'.repeat(20)) as Address,
-    settleTimeout: 1500n,
-    nodes,
-    nextEdgeSeq: pairSeq.size,
-    nextOpenSeq: channels.length,
-    channels,
-  });
-  const writer = new SnapshotWriter(state);
-  const buildMs = performance.now() - start;
-  const reach = new Uint8Array(state.nodes.length);
-  const reachable = new Map<Address, boolean>();
-  spec.addresses.forEach((address, i) => reachable.set(address, spec.reachable[i] === 1));
-  state.nodes.forEach((address, node) => (reach[node] = reachable.get(address) ? 1 : 0));
-  const view = new SnapshotView(writer.handle(), reach);
-  return { view, reachable, buildMs, bytesPerChannel: writer.routingBytes() / spec.channels.length };
-}
+// Request mixes of the routing benchmark (the network build is in bench-routing.ts).
 
 /** One route request of a benchmark. */
 export interface Request {
