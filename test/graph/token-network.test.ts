@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Channel, type RestoredChannel, TokenNetworkState } from '../../src/graph/index.ts';
+import { TokenNetworkState } from '../../src/graph/index.ts';
 import { address } from '../fixtures/accounts.ts';
-import { TEST_TOKEN_NETWORK, schedule } from '../helpers/test-network.ts';
+import { TEST_TOKEN_NETWORK, roundTrip, schedule } from '../helpers/test-network.ts';
 
 const P1 = address(1);
 const P2 = address(2);
@@ -26,24 +26,6 @@ function views(state: TokenNetworkState, id = 0n): [bigint, bigint] {
   const c = state.channel(id)!;
   const [a, b] = c.participants[0] === P1 ? [0, 1] : [1, 0];
   return [c.sides[a]!.capacity, c.sides[b]!.capacity];
-}
-
-/** Persists and restores a state the way the store will (records only). */
-export function roundTrip(state: TokenNetworkState): TokenNetworkState {
-  const channels: RestoredChannel[] = [...state.openChannels()].map((c: Channel) => ({
-    id: c.id,
-    participants: c.participants,
-    sides: [{ ...c.sides[0] }, { ...c.sides[1] }],
-    openSeq: c.openSeq,
-    edgeSeq: state.pairOf(c)!.seq,
-  }));
-  return TokenNetworkState.restore({
-    address: state.address,
-    settleTimeout: state.settleTimeout,
-    nodes: [...state.nodes],
-    ...state.orderCounters(),
-    channels: channels.reverse(), // order of records must not matter
-  });
 }
 
 describe('capacity updates: the min-rule (test_capacity_updates.py, spec §6.5)', () => {

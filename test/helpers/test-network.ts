@@ -1,6 +1,8 @@
 import { type Address, asAddress } from '../../src/domain/index.ts';
 import {
+  type Channel,
   type FeeSchedule,
+  type RestoredChannel,
   type NetworkSnapshotHandle,
   SnapshotView,
   SnapshotWriter,
@@ -8,6 +10,27 @@ import {
   makeFeeSchedule,
 } from '../../src/graph/index.ts';
 import { DEFAULT_SEARCH_LIMITS, RouteFinder, type RouteOutcome, type SearchLimits } from '../../src/routing/index.ts';
+
+/**
+ * Persists a state as records (what the store keeps) and restores it, with the records in
+ * reverse order: the restored order must come from the records' sequence numbers alone.
+ */
+export function roundTrip(state: TokenNetworkState): TokenNetworkState {
+  const channels: RestoredChannel[] = [...state.openChannels()].map((c: Channel) => ({
+    id: c.id,
+    participants: c.participants,
+    sides: [{ ...c.sides[0] }, { ...c.sides[1] }],
+    openSeq: c.openSeq,
+    edgeSeq: state.pairOf(c)!.seq,
+  }));
+  return TokenNetworkState.restore({
+    address: state.address,
+    settleTimeout: state.settleTimeout,
+    nodes: [...state.nodes],
+    ...state.orderCounters(),
+    channels: channels.reverse(),
+  });
+}
 
 /** The reference test token network address (spec §10.1): 20 x 0x01. */
 export const TEST_TOKEN_NETWORK = asAddress('0x' + '01'.repeat(20));
