@@ -67,6 +67,8 @@ export class BidirectionalDijkstra {
    * direction holds them (merged by push counter with Infinity entries in the heap).
    */
   private readonly queues: [SeqQueue, SeqQueue] = [new SeqQueue(), new SeqQueue()];
+  /** The current search has no finite path: every meeting totals +Infinity. */
+  private infiniteOnly = false;
   // best meeting so far (networkx's finaldist / finalpath)
   private found = false;
   private bestDist = 0;
@@ -143,7 +145,7 @@ export class BidirectionalDijkstra {
    * weights (float addition is monotonic, so a bound sum >= best rules it out).
    */
   private meet(w: EdgeWeights, x: number): void {
-    if (this.nf[8 * x]! === Infinity || this.nf[8 * x + 1]! === Infinity) {
+    if (this.infiniteOnly || this.nf[8 * x]! === Infinity || this.nf[8 * x + 1]! === Infinity) {
       // a lower bound of Infinity is exact: the total is Infinity, never strictly shorter
       if (this.found) return;
       this.record(x, Infinity);
@@ -227,8 +229,13 @@ export class BidirectionalDijkstra {
     return seq;
   }
 
-  /** Shortest path from `source` to `target`, or null (NetworkXNoPath). */
-  search(w: EdgeWeights, source: number, target: number, ex: Exclusions | null): WeightedPath | null {
+  /**
+   * Shortest path from `source` to `target`, or null (NetworkXNoPath). `firstMeetingFinal`:
+   * the caller knows there is no path of finite weight from source to target, so every
+   * meeting totals +Infinity, the first one is the reference's answer, and the search
+   * returns it at once (see finite-region.ts).
+   */
+  search(w: EdgeWeights, source: number, target: number, ex: Exclusions | null, firstMeetingFinal = false): WeightedPath | null {
     if (ex !== null && (ex.ignoreMark[source] === ex.ignoreId || ex.ignoreMark[target] === ex.ignoreId)) return null;
     if (source === target) return { cost: 0, nodes: [source], slots: [] };
     const topology = w.view.topology;
@@ -271,6 +278,7 @@ export class BidirectionalDijkstra {
 
     this.found = false;
     this.bestDist = 0;
+    this.infiniteOnly = firstMeetingFinal;
     let relaxations = 0;
     let dir = 1;
     try {
@@ -326,6 +334,7 @@ export class BidirectionalDijkstra {
         relaxations += end - adjStart[v]!;
         if (dist === Infinity) {
           seq = this.relaxFromInfinity(w, v, dir, rb, request, seq, ex);
+          if (firstMeetingFinal && this.found) return this.assemble();
           continue;
         }
         for (let k = adjStart[v]!; k < end; k++) {
@@ -360,7 +369,10 @@ export class BidirectionalDijkstra {
             ni[r + 6 + dir] = v;
             ni[r + 8 + dir] = e;
             heap.push(bound, seq++, x, dist, e);
-            if (seenBoth) this.meet(w, x);
+            if (seenBoth) {
+              this.meet(w, x);
+              if (firstMeetingFinal) return this.assemble();
+            }
             continue;
           }
           if ((tx & DONE) !== 0) continue;
@@ -390,7 +402,10 @@ export class BidirectionalDijkstra {
                   ni[r + 6 + dir] = v;
                   ni[r + 8 + dir] = e;
                   heap.push(lower, seq++, x, dist, e, 1);
-                  if (seenBoth) this.meet(w, x);
+                  if (seenBoth) {
+                    this.meet(w, x);
+                    if (firstMeetingFinal) return this.assemble();
+                  }
                   continue;
                 }
                 length = lower;
@@ -412,7 +427,10 @@ export class BidirectionalDijkstra {
           ni[r + 6 + dir] = v;
           ni[r + 8 + dir] = e;
           heap.push(length, seq++, x, 0, -1);
-          if (seenBoth) this.meet(w, x);
+          if (seenBoth) {
+            this.meet(w, x);
+            if (firstMeetingFinal) return this.assemble();
+          }
         }
       }
       return null;

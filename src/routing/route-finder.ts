@@ -4,6 +4,7 @@ import { BidirectionalDijkstra } from './bidirectional-dijkstra.ts';
 import { Budget, BudgetExhausted, type SearchLimits } from './budget.ts';
 import { CarryingPaths } from './carrying-paths.ts';
 import { EdgeWeights } from './edge-weights.ts';
+import { FiniteRegion } from './finite-region.ts';
 import { checkPath } from './path-check.ts';
 import { quickCheck } from './quick-checks.ts';
 import { NoPath, YenGenerator, YenMarks } from './yen.ts';
@@ -68,12 +69,14 @@ export class RouteFinder {
   private readonly dijkstra = new BidirectionalDijkstra();
   private readonly marks = new YenMarks();
   private readonly carrying = new CarryingPaths();
+  private readonly region = new FiniteRegion();
 
   /** Answers one request on one snapshot. `reachable` covers any address (quick checks). */
   find(view: SnapshotView, q: RouteQuery, limits: SearchLimits, reachable: (a: Address) => boolean): RouteOutcome {
     const budget = new Budget(limits);
     const w = this.weights;
     w.begin(view, q.value, q.feePenalty, budget);
+    this.region.begin(w);
     const stats = (exhausted: boolean): SearchStats => ({
       candidates: budget.candidates,
       relaxations: budget.relaxations,
@@ -98,7 +101,7 @@ export class RouteFinder {
     let exhausted = false;
     try {
       rounds: while (found.length < q.maxPaths) {
-        const generator = new YenGenerator(w, this.dijkstra, this.marks, source, target);
+        const generator = new YenGenerator(w, this.dijkstra, this.marks, source, target, this.region);
         let roundCandidates = 0;
         let carryingChecked = false;
         for (;;) {

@@ -155,3 +155,68 @@ describe("Yen's generator equals the slow transcription candidate by candidate",
     assert.ok(infinite > 200, `too few candidates of infinite cost: ${infinite} of ${compared}`);
   });
 });
+
+describe('searches without a finite path to the target stop at their first meeting', () => {
+  test('same candidates as the slow transcription, with less search work', async () => {
+    const { EdgeWeights } = await import('../../src/routing/edge-weights.ts');
+    const { BidirectionalDijkstra } = await import('../../src/routing/bidirectional-dijkstra.ts');
+    const { Budget } = await import('../../src/routing/budget.ts');
+    const { FiniteRegion } = await import('../../src/routing/finite-region.ts');
+    const { YenGenerator, YenMarks, NoPath } = await import('../../src/routing/yen.ts');
+    const { slowCandidates } = await import('../oracle/slow-reference.ts');
+    const rng = new Random(SEED + 200);
+    let compared = 0;
+    let withRegion = 0;
+    let without = 0;
+    for (let g = 0; g < Math.max(2, GRAPHS / 2); g++) {
+      const nodes = rng.int(40, 120);
+      const { net, addresses } = network(SEED * 3000 + g, nodes, nodes * rng.int(2, 4), g % 2 === 0 ? 'bench' : 'zero');
+      for (let k = 0; k < 3; k++) {
+        const source = rng.pick(addresses);
+        const target = rng.pick(addresses);
+        if (source === target) continue;
+        // no edge into the target carries anything: every path costs +Infinity, and the
+        // nodes with a finite path to the target are the target alone
+        for (const c of [...net.state.openChannels()]) {
+          const [p1, p2] = c.participants;
+          if (p1 === target) net.setCapacities(c.id, 0n, 10n ** 21n, p2);
+          else if (p2 === target) net.setCapacities(c.id, 0n, 10n ** 21n, p1);
+        }
+        const value = BigInt(rng.int(1, 12)) * 10n ** 16n;
+        const feePenalty = rng.pick([100, 0]);
+        const expected = slowCandidates(net.state, (a) => net.isReachable(a), { source, target, value, feePenalty }, 60);
+        if (expected.length === 0) continue; // not connected in the pruned graph
+        const view = net.view();
+        const run = (region: boolean) => {
+          const w = new EdgeWeights();
+          const budget = new Budget({ maxCandidates: 1e9, maxRelaxations: 1e12 });
+          w.begin(view, value, feePenalty, budget);
+          const finite = region ? new FiniteRegion() : null;
+          finite?.begin(w);
+          const gen = new YenGenerator(w, new BidirectionalDijkstra(), new YenMarks(), view.topology.nodeOf(source), view.topology.nodeOf(target), finite);
+          const out: { path: Address[]; cost: number }[] = [];
+          try {
+            while (out.length < 60) {
+              const c = gen.next();
+              if (c === null) break;
+              out.push({ path: c.nodes.map((x) => view.topology.address(x)), cost: c.cost });
+            }
+          } catch (e) {
+            if (!(e instanceof NoPath)) throw e;
+          }
+          return { out, relaxations: budget.relaxations };
+        };
+        const fast = run(true);
+        const plain = run(false);
+        assert.deepEqual(fast.out, expected, `graph ${g} request ${k}`);
+        assert.deepEqual(plain.out, expected, `graph ${g} request ${k} (no region)`);
+        assert.ok(expected.every((c) => c.cost === Infinity));
+        compared += expected.length;
+        withRegion += fast.relaxations;
+        without += plain.relaxations;
+      }
+    }
+    assert.ok(compared > 100, `too few candidates compared: ${compared}`);
+    assert.ok(withRegion < without, `no work saved: ${withRegion} vs ${without} relaxations`);
+  });
+});
