@@ -107,8 +107,12 @@ export class ShardHost {
     const bytes = this.store.dbs.images.get(networkKey(network));
     if (bytes === undefined) return null;
     const image = decodeSnapshotImage(bytes, `${process.pid}-${Date.now()}-image-${Math.random().toString(36).slice(2)}`);
-    if (image === null || !imageMatchesRegistry(image.handle, (a) => this.registry.lookup(a as Address))) {
-      this.notify({ type: 'log', level: 'warning', message: 'snapshot image unusable; rebuilding from the records', fields: { network } });
+    const reason = image === null ? 'not an image of this format' : imageMatchesRegistry(image.handle, (a) => this.registry.lookup(a as Address)) ? null : 'built against another address registry';
+    if (image === null || reason !== null) {
+      this.notify({ type: 'log', level: 'warning', message: 'snapshot image unusable; rebuilding from the records', fields: { network, reason } });
+      // removed now, so that the next clean stop stores a usable one (a network with an
+      // image does not write another until a change removes it)
+      this.store.dbs.images.removeSync(networkKey(network));
       return null;
     }
     return image;

@@ -132,7 +132,19 @@ describe('shard host over a real LMDB environment', () => {
     const only = direct[0];
     assert.ok(only !== undefined && only.type === 'snapshot' && !only.handle.epoch.includes('-image-'));
     assert.ok(notices4.some((n) => n.type === 'log' && n.level === 'warning'));
+    // ... and replaced at the next clean stop (a stale image once blocked every later one)
+    await host4.stop();
     await closeStore(store4);
+    const store5 = openStore(dir.path);
+    const notices5: ShardNotice[] = [];
+    const host5 = new ShardHost(store5, registry, limits, (n) => notices5.push(n));
+    host5.restore([NETWORK]);
+    const fresh = notices5.filter((n) => n.type === 'snapshot');
+    assert.equal(fresh.length, 1);
+    assert.ok(fresh[0]!.type === 'snapshot' && fresh[0]!.handle.epoch.includes('-image-'), 'served from a fresh image');
+    assert.ok(!notices5.some((n) => n.type === 'log' && n.level === 'warning'));
+    await host5.stop();
+    await closeStore(store5);
   });
   test('topology changes are rate-limited while commands stream in, and published before the reply once none waits', async () => {
     const dir = tempDir();
