@@ -132,6 +132,9 @@ export class Actors {
    */
   static async start(settings: ActorSettings, store: Store, log: Logger, onFatal: (reason: string) => void): Promise<Actors> {
     const actors = new Actors(settings, log, onFatal);
+    // The ingress thread boots (loads its code) while this thread loads the registry; it
+    // is asked to load its state only after that.
+    actors.spawnIngress();
     // Shards map node addresses to registry indices while they restore, in parallel with
     // the ingress start: the registry must hold every stored address before either runs.
     loadRegistry(store, new AddressRegistryWriter(actors.registryHandle));
@@ -140,7 +143,7 @@ export class Actors {
       actors.networks.set(n.address, { address: n.address, shard, snapshot: null, channels: 0, nodes: 0, publishedAt: 0 });
     }
     const used = [...new Set([...actors.networks.values()].map((n) => n.shard))].sort((a, b) => a - b);
-    await Promise.all([actors.startIngress(), ...used.map((i) => actors.ensureShard(i))]);
+    await Promise.all([actors.loadIngress(), ...used.map((i) => actors.ensureShard(i))]);
     actors.notReadyReason = 'applying input sources';
     await actors.ingress.mailbox.call({ type: 'run' }, CALL_TIMEOUT_MS);
     return actors;
@@ -179,7 +182,8 @@ export class Actors {
     }
     if (this.notReadyReason === null) return;
     this.notReadyReason = null;
-    this.log.info('input sources applied; ready', { block: this.confirmedBlock });
+    // ms: since the process started (node's own start-up included)
+    this.log.info('input sources applied; ready', { block: this.confirmedBlock, ms: Math.round(performance.now()) });
   }
 
   private ingressData(): IngressWorkerData {
@@ -199,6 +203,12 @@ export class Actors {
   }
 
   private async startIngress(): Promise<void> {
+    this.spawnIngress();
+    await this.loadIngress();
+  }
+
+  /** Starts the ingress thread and wires its mailbox; its state is not loaded yet. */
+  private spawnIngress(): void {
     const worker = spawnWorker(new URL('./ingress/ingress-worker.ts', import.meta.url), this.ingressData() as never, [], 'ingress');
     const mailbox = new Mailbox<IngressControl, IngressControlReply, IngressRequest, IngressRequestReply, never, IngressNotice>(worker);
     const restarts = this.ingress?.restarts ?? [];
@@ -222,8 +232,12 @@ export class Actors {
     });
     worker.on('error', (e) => this.log.error('ingress crashed', { error: String(e.stack ?? e) }));
     worker.on('exit', (code) => void this.ingressExited(code));
+  }
+
+  /** Has the ingress load its state from the store (the registry must be loaded). */
+  private async loadIngress(): Promise<void> {
     const started = performance.now();
-    const loaded = mailbox.call({ type: 'load' }, CALL_TIMEOUT_MS).then(() => {
+    const loaded = this.ingress.mailbox.call({ type: 'load' }, CALL_TIMEOUT_MS).then(() => {
       this.log.debug('ingress loaded', { ms: Math.round(performance.now() - started) });
     });
     this.ingressLoaded = loaded;

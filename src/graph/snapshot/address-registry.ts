@@ -63,8 +63,13 @@ export class AddressRegistry {
   lookup(address: Address): number {
     const bytes = this.key;
     bytes.write(address.slice(2), 'hex');
+    return this.lookupBytes(bytes, 0);
+  }
+
+  /** lookup() of the 20 address bytes at `bytes[at]`. */
+  lookupBytes(bytes: Uint8Array, at: number): number {
     const mask = this.table.length - 1;
-    let slot = hash(bytes, 0, this.header[1]!) & mask;
+    let slot = hash(bytes, at, this.header[1]!) & mask;
     for (;;) {
       const entry = Atomics.load(this.table, slot);
       if (entry === 0) return -1;
@@ -72,7 +77,7 @@ export class AddressRegistry {
       if ((index + 1) * 20 > this.addressView.length) this.refresh();
       let equal = true;
       for (let i = 0; i < 20; i++) {
-        if (this.addressView[index * 20 + i] !== bytes[i]) {
+        if (this.addressView[index * 20 + i] !== bytes[at + i]) {
           equal = false;
           break;
         }
@@ -139,24 +144,40 @@ export class AddressRegistryWriter extends AddressRegistry {
 
   /** The index of an address, registering it if new; null when the registry is full. */
   register(address: Address): number | null {
-    const existing = this.lookup(address);
+    const bytes = this.scratch;
+    bytes.write(address.slice(2), 'hex');
+    return this.registerBytes(bytes, 0);
+  }
+
+  /**
+   * register() of the 20 address bytes at `bytes[at]`: no strings, for loading hundreds of
+   * thousands of stored addresses at start (that code runs once, before the JIT helps).
+   */
+  registerBytes(bytes: Uint8Array, at: number): number | null {
+    const existing = this.lookupBytes(bytes, at);
     if (existing >= 0) return existing;
     const index = this.count;
     if (index >= this.capacity) return null;
-    ensureBytes(this.handle.addresses, (index + 1) * 20);
-    ensureBytes(this.handle.reach, index + 1);
-    this.refresh();
-    this.addressView.set(Buffer.from(address.slice(2), 'hex'), index * 20);
+    if ((index + 1) * 20 > this.addressView.length || index + 1 > this.reachView.length) {
+      // grown in steps, so the views are not re-created for every address
+      const room = Math.min(this.capacity, Math.max(index + 1, 2 * index, 1024));
+      ensureBytes(this.handle.addresses, room * 20);
+      ensureBytes(this.handle.reach, room);
+      this.refresh();
+    }
+    const view = this.addressView;
+    for (let i = 0; i < 20; i++) view[index * 20 + i] = bytes[at + i]!;
     this.reachView[index] = 0;
-    const bytes = Buffer.from(address.slice(2), 'hex');
     const mask = this.table.length - 1;
-    let slot = hash(bytes, 0, this.header[1]!) & mask;
+    let slot = hash(bytes, at, this.header[1]!) & mask;
     while (Atomics.load(this.table, slot) !== 0) slot = (slot + 1) & mask;
     // publish: the address bytes are written before the slot points at them
     Atomics.store(this.table, slot, index + 1);
     Atomics.store(this.header, 0, index + 1);
     return index;
   }
+
+  private readonly scratch = Buffer.alloc(20);
 
   /** Sets reachability of an index (a byte write is atomic for readers). */
   setReachable(index: number, reachable: boolean): void {
