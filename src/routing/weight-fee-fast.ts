@@ -286,6 +286,10 @@ export class WeightFeeKernel {
   private kHi = 0;
   private kLo = 0;
   private kE = 0;
+  /** y at x = 0, which is flat_in + outgoing: the two IP_in(c) terms of K + IP_in(c) cancel. */
+  private y0Hi = 0;
+  private y0Lo = 0;
+  private y0E = 0;
   private pInHi = 0;
   private pInLo = 0;
   // state of the point walk (take)
@@ -563,6 +567,19 @@ export class WeightFeeKernel {
     }
     const xh = this.candHi[k]!;
     const xl = this.candLo[k]!;
+    if (xh === 0 && xl === 0) {
+      // symbolically K + IP_in(c) = flat_in + outgoing: computing both IP_in(c) terms and
+      // subtracting leaves an error bound that hides an exact zero (a frequent value:
+      // no flat fee, no outgoing curve), and the kernel would give up on its sign
+      this.yHi[k] = this.y0Hi;
+      this.yLo[k] = this.y0Lo;
+      this.yE[k] = this.y0E;
+      this.yDone[k] = 1;
+      OUT[OH] = this.y0Hi;
+      OUT[OL] = this.y0Lo;
+      OUT[OE] = this.y0E;
+      return;
+    }
     ddAdd(this.cHi, this.cLo, 0, xh, xl, 0);
     if (!this.curveAt(true, OUT[OH]!, OUT[OL]!)) throw new Error('invariant: incoming curve range checked');
     const ph = OUT[OH]!;
@@ -672,6 +689,10 @@ export class WeightFeeKernel {
     this.kHi = OUT[OH]!;
     this.kLo = OUT[OL]!;
     this.kE = OUT[OE]!;
+    ddAdd(inn.flatHi, inn.flatLo, 0, outH, outL, outE);
+    this.y0Hi = OUT[OH]!;
+    this.y0Lo = OUT[OL]!;
+    this.y0E = OUT[OE]!;
     this.pInHi = inn.propHi;
     this.pInLo = inn.propLo;
     if (inn.curve === null && inn.propHi < 1e6) return this.outgoingCurveOnly(ah, al, ch, cl);
