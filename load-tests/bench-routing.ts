@@ -27,13 +27,22 @@ import {
   TokenNetworkState,
 } from '../src/graph/index.ts';
 import { DEFAULT_SEARCH_LIMITS, RouteFinder } from '../src/routing/index.ts';
+import { benchArgs } from './lib/bench-common.ts';
 import { requests } from './lib/routing-setup.ts';
 import { type NetworkSpec, lightningOrStandIn, scaleFree } from './lib/topologies.ts';
 
-const args = process.argv.slice(2);
-const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
-const requestCount = args.includes('--requests') ? Number(args[args.indexOf('--requests') + 1]) : 2000;
-const only = args.includes('--graph') ? args[args.indexOf('--graph') + 1] : undefined;
+const args = benchArgs('npm run bench:routing -- [options]: single-threaded route search on the benchmark networks', {
+  requests: { help: 'random requests per graph and max_paths', number: 2000 },
+  graph: { help: 'only this graph: synthetic or lightning', text: true },
+  json: { help: 'also write the figures as {"cases": [...]}, one object per graph and max_paths, to FILE', text: true },
+});
+const jsonFile = args.text('json');
+const requestCount = args.num('requests');
+const only = args.text('graph');
+if (only !== undefined && only !== 'synthetic' && only !== 'lightning') {
+  process.stderr.write(`error: --graph must be synthetic or lightning, got ${JSON.stringify(only)}\n`);
+  process.exit(2);
+}
 
 /**
  * A full garbage collection before each timed phase, so that one phase does not pay for

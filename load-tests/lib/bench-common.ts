@@ -28,7 +28,8 @@ export interface BenchArgs {
  * benchmark for many minutes.
  */
 export function benchArgs(usage: string, options: Readonly<Record<string, BenchOption>>): BenchArgs {
-  const all: Record<string, BenchOption> = { ...options, json: { help: 'also write the figures as one flat JSON object to FILE', text: true } };
+  // a benchmark may describe its own JSON (the routing one writes a list of cases)
+  const all: Record<string, BenchOption> = { json: { help: 'also write the figures as one flat JSON object to FILE', text: true }, ...options };
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     const lines = [usage, '', 'Options:'];
