@@ -115,6 +115,10 @@ export class Actors {
     // the writer lives in the ingress; this constructor only initialises the header
     new AddressRegistryWriter(this.registryHandle);
     this.registry = new AddressRegistry(this.registryHandle);
+    // The ingress thread boots first: its start-up is on the way to /ready, the pool's is
+    // not (the pool threads boot while the stored state loads). It loads its state only
+    // when asked, once the registry is loaded (see start).
+    this.spawnIngress();
     this.pool = new Piscina({
       // the prebuilt task module when there is one, else its tsx bootstrap
       filename: (bundledEntry(new URL('./path-pool/task.ts', import.meta.url)) ?? new URL('./path-pool/worker.mjs', import.meta.url)).href,
@@ -132,9 +136,6 @@ export class Actors {
    */
   static async start(settings: ActorSettings, store: Store, log: Logger, onFatal: (reason: string) => void): Promise<Actors> {
     const actors = new Actors(settings, log, onFatal);
-    // The ingress thread boots (loads its code) while this thread loads the registry; it
-    // is asked to load its state only after that.
-    actors.spawnIngress();
     // Shards map node addresses to registry indices while they restore, in parallel with
     // the ingress start: the registry must hold every stored address before either runs.
     loadRegistry(store, new AddressRegistryWriter(actors.registryHandle));

@@ -29,9 +29,11 @@ import {
   readCursor,
   storedRegistryLength,
   LIVE_CURSOR,
+  PRESENCE_IMAGE_KEY,
   RECORD_CURSOR,
   storedConfirmedBlock,
   writeCursor,
+  writePresenceImage,
 } from './ingress-state.ts';
 import { type LogInput, parseLogLine } from './log-line.ts';
 
@@ -138,6 +140,8 @@ export class IngressCore {
   private readonly tracker = new PresenceTracker();
   private readonly networks = new Map<Address, NetworkEntry>();
   private readonly userSeq = new Map<string, number>();
+  /** The store holds a presence image of the current presence (see writePresenceImage). */
+  private presenceImageStored = false;
   private counts: Record<string, number> = {};
   private persistedRegistry = 1;
   private recordLength = 0;
@@ -162,7 +166,9 @@ export class IngressCore {
     // the supervisor preloads the registry (stored addresses and every stored network node)
     // so shards can restore in parallel; a registry restarted empty is loaded here
     this.persistedRegistry = registry.count > 1 ? storedRegistryLength(store) : loadRegistry(store, registry).persisted;
-    loadPresence(store, this.tracker).forEach((id, seq) => this.userSeq.set(id, seq));
+    const presence = loadPresence(store, this.tracker);
+    presence.userIds.forEach((id, seq) => this.userSeq.set(id, seq));
+    this.presenceImageStored = presence.imageStored;
     // with live Matrix, stored presence is what was last known, not what is: see markStale
     if (this.liveWaiting.size > 0) this.tracker.markStale(this.deps.now());
     this.livePosition = this.liveReserved = readCursor(store, LIVE_CURSOR).line;
@@ -225,6 +231,33 @@ export class IngressCore {
   /** Asks a running `runFile` to stop after its current chunk. */
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * Queues presence changes. The first one after a clean start removes the presence
+   * image in the same transaction, since the image shows the state before it.
+   */
+  private persistPresence(changes: readonly PresenceChange[]): void {
+    const store = this.deps.store;
+    if (changes.length === 0) return;
+    if (this.presenceImageStored) {
+      void store.dbs.images.remove(PRESENCE_IMAGE_KEY);
+      this.presenceImageStored = false;
+    }
+    for (const change of changes) {
+      persistUser(store, this.userSeq.get(change.user.userId)!, change.user);
+      persistAddress(store, change.address, change.record);
+    }
+  }
+
+  /**
+   * At a clean stop, after the sources have stopped: stores the presence image so the next
+   * start loads presence in one read (nothing to do while the stored image is current).
+   */
+  async writePresenceImage(): Promise<void> {
+    if (this.presenceImageStored) return;
+    await writePresenceImage(this.deps.store);
+    this.presenceImageStored = true;
   }
 
   /** Applies an event log from where this data dir stopped; resolves at its end. */
@@ -317,10 +350,7 @@ export class IngressCore {
   async liveSynced(source: string, covers: (userId: string) => boolean): Promise<void> {
     await this.exclusive(async () => {
       const changes = this.tracker.confirmStale(covers);
-      for (const change of changes) {
-        persistUser(this.deps.store, this.userSeq.get(change.user.userId)!, change.user);
-        persistAddress(this.deps.store, change.address, change.record);
-      }
+      this.persistPresence(changes);
       await this.deps.store.env.committed;
       if (changes.length > 0) this.deps.notify({ type: 'presence', changes });
     });
@@ -478,10 +508,7 @@ export class IngressCore {
     // everything of this chunk is durable in the shards: commit our own state and cursor
     persistRegistry(store, registry, this.persistedRegistry);
     this.persistedRegistry = registry.count;
-    for (const change of presence) {
-      persistUser(store, this.userSeq.get(change.user.userId)!, change.user);
-      persistAddress(store, change.address, change.record);
-    }
+    this.persistPresence(presence);
     writeCursor(store, source, { ...end, block: cursorBlock ?? this.confirmedBlock });
     await store.env.committed;
     this.deps.notify({ type: 'counts', counts: this.counts });

@@ -1,6 +1,6 @@
-import { type Address, addressFromBytes, addressToBytes } from '../../src/domain/index.ts';
+import { type Address, addressToBytes } from '../../src/domain/index.ts';
 import type { AddressRegistryWriter } from '../../src/graph/index.ts';
-import { Reader, Writer } from '../../src/store/codec.ts';
+import { Reader, RepeatedText, Writer } from '../../src/store/codec.ts';
 import type { Store } from '../../src/store/environment.ts';
 import { listNetworks } from '../../src/store/network-store.ts';
 import type { AddressRecord, PresenceTracker, Reachability, UserPresence, UserRecord } from '../../src/transport/presence-tracker.ts';
@@ -104,52 +104,136 @@ export function persistRegistry(store: Store, registry: AddressRegistryWriter, f
 const PRESENCE: UserPresence[] = ['online', 'unavailable', 'offline', 'unknown'];
 const REACH: Reachability[] = ['reachable', 'unreachable', 'unknown'];
 
-/** Queues one user (key: 'U' ‖ first-seen sequence). */
-export function persistUser(store: Store, seq: number, u: UserRecord): void {
-  const w = new Writer()
+/** One user record's stored bytes. */
+function encodeUser(u: UserRecord): Buffer {
+  return new Writer()
     .string(u.userId)
     .fixed(addressToBytes(u.address))
     .u8(PRESENCE.indexOf(u.presence))
     .string(u.displayname ?? '')
     .string(u.avatarUrl ?? '')
-    .u8((u.displayname === null ? 0 : 1) | (u.avatarUrl === null ? 0 : 2));
-  void store.dbs.presence.put(Buffer.concat([Buffer.from('U'), u32(seq)]), w.done());
+    .u8((u.displayname === null ? 0 : 1) | (u.avatarUrl === null ? 0 : 2))
+    .done();
 }
 
-/** Queues one address record (key: 'A' ‖ address). */
-export function persistAddress(store: Store, address: Address, a: AddressRecord): void {
-  const w = new Writer()
+/** One address record's stored bytes. */
+function encodeAddressRecord(a: AddressRecord): Buffer {
+  return new Writer()
     .u8(REACH.indexOf(a.reachability))
     .string(a.capabilities)
     .u53(a.since)
     .u8(a.firstSeenOffline === null ? 0 : 1)
-    .u53(a.firstSeenOffline ?? 0);
-  void store.dbs.presence.put(Buffer.concat([Buffer.from('A'), Buffer.from(addressToBytes(address))]), w.done());
+    .u53(a.firstSeenOffline ?? 0)
+    .done();
 }
 
-/** Restores presence; returns the user ids in first-seen order. */
-export function loadPresence(store: Store, tracker: PresenceTracker): string[] {
-  const users: UserRecord[] = [];
-  for (const { value } of store.dbs.presence.getRange({ start: Buffer.from('U'), end: Buffer.from('V') })) {
-    const r = new Reader(value);
-    const userId = r.string();
-    const address = addressFromBytes(r.fixed(20));
-    const presence = PRESENCE[r.u8()]!;
-    const displayname = r.string();
-    const avatarUrl = r.string();
-    const flags = r.u8();
-    users.push({ userId, address, presence, displayname: flags & 1 ? displayname : null, avatarUrl: flags & 2 ? avatarUrl : null });
+/** Strings most records share, decoded once per load (see Reader.repeatedString). */
+interface SharedTexts {
+  readonly avatars: RepeatedText;
+  readonly capabilities: RepeatedText;
+}
+
+function decodeUser(r: Reader, texts: SharedTexts): UserRecord {
+  const userId = r.string();
+  const address = r.address() as Address;
+  const presence = PRESENCE[r.u8()]!;
+  const displayname = r.string();
+  const avatarUrl = r.repeatedString(texts.avatars);
+  const flags = r.u8();
+  return { userId, address, presence, displayname: flags & 1 ? displayname : null, avatarUrl: flags & 2 ? avatarUrl : null };
+}
+
+function decodeAddressRecord(r: Reader, texts: SharedTexts): AddressRecord {
+  const reachability = REACH[r.u8()]!;
+  const capabilities = r.repeatedString(texts.capabilities);
+  const since = r.u53();
+  const hasOffline = r.u8() === 1;
+  const offline = r.u53();
+  return { reachability, capabilities, since, firstSeenOffline: hasOffline ? offline : null };
+}
+
+/** Queues one user (key: 'U' ‖ first-seen sequence). */
+export function persistUser(store: Store, seq: number, u: UserRecord): void {
+  void store.dbs.presence.put(Buffer.concat([Buffer.from('U'), u32(seq)]), encodeUser(u));
+}
+
+/** Queues one address record (key: 'A' ‖ address). */
+export function persistAddress(store: Store, address: Address, a: AddressRecord): void {
+  void store.dbs.presence.put(Buffer.concat([Buffer.from('A'), Buffer.from(addressToBytes(address))]), encodeAddressRecord(a));
+}
+
+/*
+ * The presence image: every user and address record in one value, written at a clean stop
+ * and removed with the first presence change after it, so the next start reads one value
+ * instead of iterating 2 records per user (at 20,000 users the iteration alone took
+ * ~0.2 s of a restart). Layout: "PFSP", version, u32 users (in first-seen order), each
+ * user record, u32 addresses, each 20 address bytes and its address record: the bytes of
+ * the per-record values, which delimit themselves.
+ */
+export const PRESENCE_IMAGE_KEY = Buffer.from('presence', 'latin1');
+const PRESENCE_IMAGE_MAGIC = 'PFSP';
+const PRESENCE_IMAGE_VERSION = 1;
+
+/**
+ * Stores the presence image of the committed presence records (not of memory: a stop may
+ * come between a chunk's presence changes and their commit). Call once nothing writes.
+ */
+export async function writePresenceImage(store: Store): Promise<void> {
+  await store.env.committed;
+  const users: Buffer[] = [];
+  for (const { value } of store.dbs.presence.getRange({ start: Buffer.from('U'), end: Buffer.from('V') })) users.push(value);
+  const addresses: Buffer[] = [];
+  for (const { key, value } of store.dbs.presence.getRange({ start: Buffer.from('A'), end: Buffer.from('B') })) {
+    addresses.push(key.subarray(1, 21), value);
   }
+  const w = new Writer().fixed(Buffer.from(PRESENCE_IMAGE_MAGIC, 'latin1')).u8(PRESENCE_IMAGE_VERSION).u32(users.length);
+  for (const u of users) w.fixed(u);
+  w.u32(addresses.length / 2);
+  for (const part of addresses) w.fixed(part);
+  await store.dbs.images.put(PRESENCE_IMAGE_KEY, w.done());
+}
+
+/** Users and address records of a presence image, or null when it is not one of this version. */
+function readPresenceImage(bytes: Buffer): { users: UserRecord[]; addresses: Map<Address, AddressRecord> } | null {
+  if (bytes.length < 9 || bytes.toString('latin1', 0, 4) !== PRESENCE_IMAGE_MAGIC || bytes[4] !== PRESENCE_IMAGE_VERSION) return null;
+  try {
+    const r = new Reader(bytes.subarray(5));
+    const texts: SharedTexts = { avatars: new RepeatedText(), capabilities: new RepeatedText() };
+    const users: UserRecord[] = [];
+    for (let n = r.u32(); n > 0; n--) users.push(decodeUser(r, texts));
+    const addresses = new Map<Address, AddressRecord>();
+    for (let n = r.u32(); n > 0; n--) {
+      const address = r.address() as Address;
+      addresses.set(address, decodeAddressRecord(r, texts));
+    }
+    return r.finished ? { users, addresses } : null;
+  } catch {
+    return null; // truncated
+  }
+}
+
+/**
+ * Restores presence, from the presence image when there is a usable one (an unusable one
+ * is removed, so the next clean stop writes a fresh one); returns the user ids in
+ * first-seen order and whether an image is stored now.
+ */
+export function loadPresence(store: Store, tracker: PresenceTracker): { userIds: string[]; imageStored: boolean } {
+  const stored = store.dbs.images.get(PRESENCE_IMAGE_KEY);
+  if (stored !== undefined) {
+    const image = readPresenceImage(stored);
+    if (image !== null) {
+      tracker.restore(image.users, image.addresses);
+      return { userIds: image.users.map((u) => u.userId), imageStored: true };
+    }
+    store.dbs.images.removeSync(PRESENCE_IMAGE_KEY);
+  }
+  const texts: SharedTexts = { avatars: new RepeatedText(), capabilities: new RepeatedText() };
+  const users: UserRecord[] = [];
+  for (const { value } of store.dbs.presence.getRange({ start: Buffer.from('U'), end: Buffer.from('V') })) users.push(decodeUser(new Reader(value), texts));
   const addresses = new Map<Address, AddressRecord>();
   for (const { key, value } of store.dbs.presence.getRange({ start: Buffer.from('A'), end: Buffer.from('B') })) {
-    const r = new Reader(value);
-    const reachability = REACH[r.u8()]!;
-    const capabilities = r.string();
-    const since = r.u53();
-    const hasOffline = r.u8() === 1;
-    const offline = r.u53();
-    addresses.set(addressFromBytes(key.subarray(1)), { reachability, capabilities, since, firstSeenOffline: hasOffline ? offline : null });
+    addresses.set(('0x' + key.toString('hex', 1, 21)) as Address, decodeAddressRecord(new Reader(value), texts));
   }
   tracker.restore(users, addresses);
-  return users.map((u) => u.userId);
+  return { userIds: users.map((u) => u.userId), imageStored: false };
 }

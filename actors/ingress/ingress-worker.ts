@@ -130,7 +130,8 @@ main.onCall(async (c): Promise<IngressControlReply> => {
       await matrix?.stop();
       core.stop();
       await chain?.close();
-      await running.catch(() => undefined);
+      // a failed run leaves no image: the next start reads the records it did commit
+      if (await running.then(() => true, () => false)) await core.writePresenceImage();
       await closeStore(store);
       return { type: 'ok' };
   }

@@ -108,6 +108,12 @@ export class Writer {
   }
 }
 
+/** The last string one field decoded (see Reader.repeatedString). */
+export class RepeatedText {
+  bytes: Buffer = Buffer.alloc(0);
+  text = '';
+}
+
 /** Reads what Writer wrote; throws on truncated input (stored data is trusted). */
 export class Reader {
   private readonly buf: Buffer;
@@ -185,6 +191,23 @@ export class Reader {
     const b = Buffer.from(this.buf.subarray(this.at, this.at + n));
     this.at += n;
     return b;
+  }
+
+  /**
+   * string(), reusing the string of `cache` when the bytes equal the last ones it decoded:
+   * for fields most records share (capabilities, avatar URLs), which a restart would
+   * otherwise decode, and keep in memory, once per user.
+   */
+  repeatedString(cache: RepeatedText): string {
+    this.need(2);
+    const n = this.buf.readUInt16BE(this.at);
+    this.need(2 + n);
+    const start = this.at + 2;
+    this.at = start + n;
+    if (n === cache.bytes.length && this.buf.compare(cache.bytes, 0, n, start, start + n) === 0) return cache.text;
+    cache.bytes = Buffer.from(this.buf.subarray(start, start + n));
+    cache.text = cache.bytes.toString('utf8');
+    return cache.text;
   }
 
   string(): string {

@@ -19,7 +19,7 @@ import { DeferredStore } from '../../src/store/deferred-store.ts';
 import { closeStore, openStore } from '../../src/store/environment.ts';
 import { NetworkStore } from '../../src/store/network-store.ts';
 import { PresenceTracker } from '../../src/transport/presence-tracker.ts';
-import { loadPresence, persistAddress, persistUser } from '../../actors/ingress/ingress-state.ts';
+import { PRESENCE_IMAGE_KEY, loadPresence, persistAddress, persistUser, writePresenceImage } from '../../actors/ingress/ingress-state.ts';
 import { IngressHarness, dumpStore } from '../helpers/ingress-harness.ts';
 import { capacity, displaynameOf, fee, presenceWith, sendAs, tampered, toDeviceFrom } from '../helpers/signed-lines.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -307,7 +307,23 @@ describe('IngressCore: presence', () => {
 
     const store = openStore(dir);
     const tracker = new PresenceTracker();
-    assert.deepEqual(loadPresence(store, tracker), [userIdOf(K[0]!.address, SERVER), userIdOf(K[1]!.address, SERVER), userIdOf(K[1]!.address, 'second.server'), userIdOf(K[2]!.address, SERVER)]);
+    const loaded = loadPresence(store, tracker);
+    assert.equal(loaded.imageStored, false, 'no clean stop yet: loaded from the records');
+    assert.deepEqual(loaded.userIds, [userIdOf(K[0]!.address, SERVER), userIdOf(K[1]!.address, SERVER), userIdOf(K[1]!.address, 'second.server'), userIdOf(K[2]!.address, SERVER)]);
+    // the presence image (written at a clean stop) restores exactly the same
+    await writePresenceImage(store);
+    const fromImage = new PresenceTracker();
+    const imaged = loadPresence(store, fromImage);
+    assert.equal(imaged.imageStored, true);
+    assert.deepEqual(imaged.userIds, loaded.userIds);
+    assert.deepEqual([...fromImage.allUsers()], [...tracker.allUsers()]);
+    assert.deepEqual([...fromImage.allAddresses()], [...tracker.allAddresses()]);
+    // an unusable image is ignored and removed (so the next clean stop writes a fresh one)
+    await store.dbs.images.put(PRESENCE_IMAGE_KEY, Buffer.from('PFSP\x01\x00\x00'));
+    const afterBad = loadPresence(store, new PresenceTracker());
+    assert.deepEqual([afterBad.imageStored, afterBad.userIds], [false, loaded.userIds]);
+    assert.equal(store.dbs.images.doesExist(PRESENCE_IMAGE_KEY), false);
+    await writePresenceImage(store);
     assert.equal(tracker.reachability(K[0]!.address), 'unreachable');
     assert.equal(tracker.address(K[0]!.address)!.firstSeenOffline, t0 + 3);
     assert.equal(tracker.reachability(K[1]!.address), 'reachable');
@@ -327,6 +343,13 @@ describe('IngressCore: presence', () => {
       [K[2]!.address, 'unreachable', null, userIdOf(K[2]!.address, SERVER), 'offline'],
     ]);
     assert.deepEqual([0, 1, 2].map((i) => h.reachable(K[i]!.address)), [false, true, false]);
+    // the first presence change removes the image with its own records: the next start
+    // reads the records, which hold the change
+    assert.equal(h.store.dbs.images.doesExist(PRESENCE_IMAGE_KEY), true);
+    await h.run(logFile([online(2)]));
+    assert.equal(h.store.dbs.images.doesExist(PRESENCE_IMAGE_KEY), false);
+    const changed = loadPresence(h.store, new PresenceTracker());
+    assert.equal(changed.imageStored, false);
     await h.close();
   });
 });
