@@ -148,7 +148,6 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
   feedbackSweep.unref();
   // filled from presence notices, which begin during Actors.start (so the registry exists)
   let presenceIndex: PresenceIndex | null = null;
-  const pendingPresence: Parameters<PresenceIndex['apply']>[0][] = [];
   let stopping: ((code: number) => void) | null = null;
   const stopped = new Promise<number>((resolve) => (stopping = resolve));
   const actors = await Actors.start(
@@ -188,7 +187,9 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
               requestTimeoutMs: CHAIN_REQUEST_TIMEOUT_MS,
             },
       onCounts: (counts) => metrics.addInputCounts(counts),
-      onPresence: (changes) => (presenceIndex === null ? pendingPresence.push(changes) : presenceIndex.apply(changes)),
+      // applied as they come, while the start waits for the shards (20,000 restored users
+      // took ~0.2 s between ready and listening when applied after the start)
+      onPresence: (changes, registry) => (presenceIndex ??= new PresenceIndex(registry)).apply(changes),
     },
     store,
     log,
@@ -197,9 +198,7 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       stopping?.(1);
     },
   );
-  presenceIndex = new PresenceIndex(actors.registry);
-  for (const changes of pendingPresence.splice(0)) presenceIndex.apply(changes);
-  const presence = presenceIndex;
+  const presence = (presenceIndex ??= new PresenceIndex(actors.registry));
   metrics.queueLimit.set(config.queueLimit);
   const payments = paymentsFront(config, chainId, key.address, link, new IouLedger(store), () => actors.confirmedBlock);
   metrics.registry.onCollect(() => {

@@ -46,8 +46,8 @@ export interface ActorSettings {
   readonly chain: ChainSourceSettings | null;
   /** Receives ingress and shard outcome counts (`kind:outcome` -> n) as they arrive. */
   readonly onCounts?: (counts: Readonly<Record<string, number>>) => void;
-  /** Receives every presence change (per user) after `presence` is updated. */
-  readonly onPresence?: (changes: readonly PresenceChange[]) => void;
+  /** Receives every presence change (per user) after `presence` is updated, from the start on. */
+  readonly onPresence?: (changes: readonly PresenceChange[], registry: AddressRegistry) => void;
 }
 
 /** What the front knows about a token network. */
@@ -269,7 +269,7 @@ export class Actors {
         return;
       case 'presence':
         for (const c of n.changes) this.presence.set(c.address, { record: c.record, metadata: c.metadata });
-        this.settings.onPresence?.(n.changes);
+        this.settings.onPresence?.(n.changes, this.registry);
         return;
       case 'counts':
         for (const [k, v] of Object.entries(n.counts)) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
