@@ -61,6 +61,19 @@ export function addressToBytes(address: Address): Uint8Array {
   return Buffer.from(address.slice(2), 'hex');
 }
 
+/** Nibble value of a lower-case hex digit's char code (canonical addresses only). */
+function nibble(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
+}
+
+/**
+ * Writes the 20 raw bytes of an address to `out` at `at`: addressToBytes without a Buffer
+ * per call, for bulk copies (a snapshot writes every node's address).
+ */
+export function writeAddressBytes(address: Address, out: Uint8Array, at: number): void {
+  for (let i = 0; i < 20; i++) out[at + i] = (nibble(address.charCodeAt(2 + 2 * i)) << 4) | nibble(address.charCodeAt(3 + 2 * i));
+}
+
 /** The address of 20 raw bytes. */
 export function addressFromBytes(bytes: Uint8Array): Address {
   if (bytes.length !== 20) throw new Error('address must be 20 bytes');

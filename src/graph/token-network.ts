@@ -8,8 +8,8 @@ export type NodeId = number;
 export const DEFAULT_REVEAL_TIMEOUT = 50n;
 
 /**
- * Node ids are packed into one number key per node pair (lo * 2^32 + hi), which must
- * stay below 2^53; this caps a token network at 2^21 nodes (100x Ethereum's active nodes).
+ * Node ids are packed into one number key per node pair (see pairKey), which must stay
+ * below 2^53; this caps a token network at 2^21 nodes (100x Ethereum's active nodes).
  */
 export const MAX_NODES_PER_NETWORK = 1 << 21;
 
@@ -104,8 +104,13 @@ export type UpdateResult =
   | { readonly kind: 'other_not_participant' }
   | { readonly kind: 'timestamp_not_increasing' };
 
+/**
+ * Map key of an unordered node pair (a !== b): hi * (hi - 1) / 2 + lo, one-to-one. Below
+ * 46,341 nodes every key is under 2^30, a small integer that V8 stores unboxed; a key
+ * like lo * 2^32 + hi would cost a heap number per pair (100k allocations at restore).
+ */
 function pairKey(a: NodeId, b: NodeId): number {
-  return a < b ? a * 4294967296 + b : b * 4294967296 + a;
+  return a < b ? (b * (b - 1)) / 2 + a : (a * (a - 1)) / 2 + b;
 }
 
 /**
@@ -124,6 +129,11 @@ function freshSide(): ChannelSide {
     fee: DEFAULT_TIMED_FEE_SCHEDULE,
     reported: null,
   };
+}
+
+/** True when restore() may group pairs through an array of `bound` seqs (not too sparse). */
+function inlineSeqBound(bound: number, records: number): boolean {
+  return Number.isInteger(bound) && bound > 0 && bound < 4 * records + 1024;
 }
 
 /**
@@ -384,7 +394,8 @@ export class TokenNetworkState {
     channels: readonly RestoredChannel[];
   }): TokenNetworkState {
     const state = new TokenNetworkState(input.address, input.settleTimeout);
-    for (const address of input.nodes) state.addNode(address);
+    const list = input.nodes;
+    for (let i = 0; i < list.length; i++) state.addNode(list[i]!);
     // channels in open order (records usually arrive in it; sort only if they do not)
     let records = input.channels;
     for (let i = 1; i < records.length; i++) {
@@ -397,6 +408,16 @@ export class TokenNetworkState {
     const channels: Channel[] = new Array<Channel>(records.length);
     let maxSeq = -1;
     let seqsOk = true;
+    // Pair edges in seq order (the reference graph's insertion order). Records from a live
+    // state usually meet their pairs in ascending seq (a pair's seq is taken when its first
+    // channel opens), so the pairs are added in this same pass, found again through an
+    // array indexed by seq. A record that breaks this (a smaller seq than an earlier new
+    // pair: e.g. a parallel channel that outlived the pair's first one) stops the inline
+    // grouping, and the pairs are grouped afterwards instead (restorePairsBySeq).
+    const bound = input.nextEdgeSeq;
+    const pairBySeq: (PairEdge | undefined)[] = inlineSeqBound(bound, records.length) ? new Array<PairEdge | undefined>(bound) : [];
+    let inline = pairBySeq.length > 0;
+    let lastNewSeq = -1;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const n1 = nodeIndex.get(r.participants[0]);
@@ -406,18 +427,46 @@ export class TokenNetworkState {
       state.channels.set(channelKey(r.id), channel);
       channels[i] = channel;
       const seq = r.edgeSeq;
-      if (!(Number.isInteger(seq) && seq >= 0)) seqsOk = false;
-      else if (seq > maxSeq) maxSeq = seq;
+      if (!(Number.isInteger(seq) && seq >= 0)) {
+        seqsOk = false;
+        inline = false;
+        continue;
+      }
+      if (seq > maxSeq) maxSeq = seq;
+      if (!inline) continue;
+      if (seq >= bound) {
+        inline = false;
+        continue;
+      }
+      const key = pairKey(n1, n2);
+      const pair = pairBySeq[seq];
+      if (pair === undefined) {
+        if (seq <= lastNewSeq) {
+          inline = false;
+          continue;
+        }
+        const created: PairEdge = { lo: Math.min(n1, n2), hi: Math.max(n1, n2), seq, channels: [channel] };
+        const size = state.pairs.size;
+        state.pairs.set(key, created);
+        if (state.pairs.size === size) inline = false; // the pair came under an earlier seq too
+        pairBySeq[seq] = created;
+        lastNewSeq = seq;
+      } else if (pairKey(pair.lo, pair.hi) === key) {
+        pair.channels.push(channel);
+      } else {
+        inline = false; // a seq shared by two node pairs
+      }
     }
     state.nextSlot = records.length;
-    // Pair edges in seq order (the reference graph's insertion order). Records carry the
-    // seq of their pair, usually dense (one per pair ever opened): channels grouped in an
-    // array indexed by seq come out in order without a map or a sort. Anything unusual
-    // (sparse seqs, a seq shared by two node pairs, a pair under two seqs) takes the
-    // general path, which groups by node pair like the live state does.
-    if (!(seqsOk && maxSeq < 4 * records.length + 1024 && state.restorePairsBySeq(channels, records, maxSeq))) {
+    // Anything unusual for the array grouping (sparse seqs, a seq shared by two node pairs,
+    // a pair under two seqs) takes the general path, which groups by node pair like the
+    // live state does.
+    if (!inline) {
       state.pairs.clear();
-      state.restorePairsByNodes(channels, records);
+      if (!(seqsOk && maxSeq < 4 * records.length + 1024 && state.restorePairsBySeq(channels, records, maxSeq))) {
+        state.pairs.clear();
+        state.restorePairsByNodes(channels, records);
+      }
     }
     state.topologyVersion++;
     state.nextEdgeSeq = input.nextEdgeSeq;

@@ -162,4 +162,19 @@ describe('channel events (test_token_network.py, spec §7.1, §10.6)', () => {
     r.openChannel(6n, address(4), P1);
     assert.deepEqual([...r.pairEdges()].map((p) => p.seq), [...s.pairEdges()].map((p) => p.seq));
   });
+
+  test('restoring when a parallel channel outlived the first channel of its pair (pairs met out of seq order)', () => {
+    const s = new TokenNetworkState(TEST_TOKEN_NETWORK, 1500n);
+    s.openChannel(1n, P1, P2); // pair P1-P2 gets seq 0
+    s.openChannel(2n, P2, P3); // seq 1
+    s.openChannel(3n, P1, P2); // parallel to channel 1
+    s.openChannel(4n, P1, P2); // parallel again
+    s.closeChannel(1n); // in open order the records now meet seq 1 before seq 0
+    s.openChannel(5n, P1, P3); // seq 2
+    const r = roundTrip(s);
+    const shape = (t: TokenNetworkState) => [...t.pairEdges()].map((p) => [p.seq, p.lo, p.hi, p.channels.map((c) => c.id)]);
+    assert.deepEqual(shape(r), shape(s));
+    assert.deepEqual([...r.openChannels()].map((c) => [c.id, c.slot]), [...s.openChannels()].map((c, slot) => [c.id, slot]));
+    assert.equal(r.backingChannel(r.nodeId(P1)!, r.nodeId(P2)!)!.id, 4n);
+  });
 });

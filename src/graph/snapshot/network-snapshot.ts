@@ -32,7 +32,7 @@ export class SnapshotWriter {
     this.state = state;
     this.keyOf = keyOf;
     this.edges.ensureSlots(state.slotCount);
-    for (const channel of state.openChannels()) this.syncChannel(channel);
+    this.syncAll();
     this.builtAtVersion = state.topologyVersion;
     this.topologyHandle = buildTopology(state, this.generation, keyOf);
   }
@@ -44,6 +44,37 @@ export class SnapshotWriter {
     const id1 = this.schedules.internEncoded(s1.fee.encoded);
     const meta = this.schedules.weightMeta(id0) | (this.schedules.weightMeta(id1) << 4);
     this.edges.writeSides(channel.slot, s0.capacity, id0, s1.capacity, id1, meta);
+  }
+
+  /**
+   * syncChannel for every open channel (the constructor's bulk load). One pass over the
+   * channel objects (scattered in the heap) gathers what the records need into flat
+   * arrays; the schedules are then interned in one call that sizes the table once.
+   */
+  private syncAll(): void {
+    const count = this.state.channelCount;
+    const slots = new Int32Array(count);
+    const capacities = new Array<bigint>(2 * count);
+    const encodings = new Array<Uint8Array>(2 * count);
+    let i = 0;
+    for (const channel of this.state.openChannels()) {
+      const [s0, s1] = channel.sides;
+      slots[i] = channel.slot;
+      capacities[2 * i] = s0.capacity;
+      capacities[2 * i + 1] = s1.capacity;
+      encodings[2 * i] = s0.fee.encoded;
+      encodings[2 * i + 1] = s1.fee.encoded;
+      i++;
+    }
+    const ids = new Int32Array(2 * count);
+    const schedules = this.schedules;
+    schedules.internAll(encodings, ids);
+    for (let k = 0; k < count; k++) {
+      const id0 = ids[2 * k]!;
+      const id1 = ids[2 * k + 1]!;
+      const meta = schedules.weightMeta(id0) | (schedules.weightMeta(id1) << 4);
+      this.edges.writeSides(slots[k]!, capacities[2 * k]!, id0, capacities[2 * k + 1]!, id1, meta);
+    }
   }
 
   /** True when channels opened or closed since the last published generation. */

@@ -25,6 +25,24 @@ const MAX_ENTRIES = 1 << 24;
 /** The default schedule's encoding, shared so interning it is a pointer comparison. */
 const DEFAULT_ENCODED = DEFAULT_TIMED_FEE_SCHEDULE.encoded;
 
+/**
+ * Hash of the first `length` bytes for the dedupe table: FNV-style over little-endian
+ * 32-bit words, then the tail bytes. A word per step rather than a byte: the first
+ * snapshot hashes every schedule (megabytes of penalty curves) before this function is
+ * optimized, where each step costs the same whatever it consumes. Only the writer's
+ * private table uses it; equal hashes are confirmed byte by byte.
+ */
+function hashBytes(b: Uint8Array, length: number): number {
+  let hash = 0x811c9dc5;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    hash = Math.imul(hash ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x01000193);
+    hash ^= hash >>> 15;
+  }
+  for (; i < length; i++) hash = Math.imul(hash ^ b[i]!, 0x01000193);
+  return hash | 0;
+}
+
 /** The writer side: interns schedules and returns their ids. Single writer (the shard). */
 export class ScheduleTableWriter {
   readonly handle: ScheduleTableHandle;
@@ -73,9 +91,7 @@ export class ScheduleTableWriter {
   internEncoded(b: Uint8Array): number {
     if (b === DEFAULT_ENCODED && this.count > 0) return 0;
     const p = b.length;
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < p; i++) hash = Math.imul(hash ^ b[i]!, 0x01000193);
-    hash |= 0;
+    const hash = hashBytes(b, p);
     const table = this.table;
     const mask = this.tableMask;
     let h = (hash ^ (hash >>> 15)) & mask;
@@ -86,12 +102,7 @@ export class ScheduleTableWriter {
       h = (h + 1) & mask;
     }
     if (this.used + p > this.arena.length || this.count + 1 > this.offsets.length || WEIGHT_STRIDE * (this.count + 1) > this.weights.length) {
-      ensureBytes(this.handle.arena, this.used + p);
-      ensureBytes(this.handle.offsets, (this.count + 1) * 4);
-      ensureBytes(this.handle.weights, (this.count + 1) * WEIGHT_STRIDE * 8);
-      this.arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
-      this.offsets = new Uint32Array(this.handle.offsets, 0, this.handle.offsets.byteLength / 4);
-      this.weights = new Float64Array(this.handle.weights, 0, this.handle.weights.byteLength / 8);
+      this.growStorage(1, p);
     }
     const at = this.used;
     this.arena.set(b, at);
@@ -103,8 +114,36 @@ export class ScheduleTableWriter {
     Atomics.store(this.header, 0, this.count);
     table[2 * h] = id + 1;
     table[2 * h + 1] = hash;
-    if (2 * this.count > mask) this.growTable();
+    if (2 * this.count > mask) this.growTable(this.count);
     return id;
+  }
+
+  /**
+   * internEncoded for many encodings at once (the snapshot writer's first sync), their ids
+   * written to `ids`. The table is sized for all of them first, so that interning never
+   * grows it midway: a growth branch first taken in optimized code deoptimizes it, and a
+   * bulk load is the first run of this code.
+   */
+  internAll(encodings: readonly Uint8Array[], ids: Int32Array): void {
+    let entries = 0;
+    let bytes = 0;
+    for (let i = 0; i < encodings.length; i++) {
+      const b = encodings[i]!;
+      if (b !== DEFAULT_ENCODED) (entries++, (bytes += b.length));
+    }
+    this.growStorage(entries, bytes);
+    if (2 * (this.count + entries) > this.tableMask) this.growTable(this.count + entries);
+    for (let i = 0; i < encodings.length; i++) ids[i] = this.internEncoded(encodings[i]!);
+  }
+
+  /** Grows the shared buffers for `entries` more ids and `bytes` more arena bytes. */
+  private growStorage(entries: number, bytes: number): void {
+    ensureBytes(this.handle.arena, this.used + bytes);
+    ensureBytes(this.handle.offsets, (this.count + entries) * 4);
+    ensureBytes(this.handle.weights, (this.count + entries) * WEIGHT_STRIDE * 8);
+    this.arena = new Uint8Array(this.handle.arena, 0, this.handle.arena.byteLength);
+    this.offsets = new Uint32Array(this.handle.offsets, 0, this.handle.offsets.byteLength / 4);
+    this.weights = new Float64Array(this.handle.weights, 0, this.handle.weights.byteLength / 8);
   }
 
   /** The head of the weight record of `id` (kind * 2 + limbs-ok, see WEIGHT_STRIDE). */
@@ -112,10 +151,11 @@ export class ScheduleTableWriter {
     return this.weights[WEIGHT_STRIDE * id]!;
   }
 
-  /** Doubles the dedupe table and re-inserts every id by its stored hash. */
-  private growTable(): void {
+  /** Grows the dedupe table to stay at most half full with `entries` ids; re-inserts every id by its stored hash. */
+  private growTable(entries: number): void {
     const old = this.table;
-    const size = 2 * (this.tableMask + 1);
+    let size = 2 * (this.tableMask + 1);
+    while (2 * entries > size - 1) size *= 2;
     const mask = size - 1;
     const table = new Int32Array(2 * size);
     for (let k = 0; k < old.length; k += 2) {

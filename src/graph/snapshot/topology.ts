@@ -1,4 +1,4 @@
-import { type Address, addressFromBytes } from '../../domain/index.ts';
+import { type Address, addressFromBytes, writeAddressBytes } from '../../domain/index.ts';
 import type { NodeId, TokenNetworkState } from '../token-network.ts';
 import { Layout } from './shared-memory.ts';
 
@@ -39,24 +39,52 @@ function hashAddress(bytes: Uint8Array, at: number, seed: number): number {
   return h;
 }
 
-/** Builds the generation for the current state. O(nodes + channels). */
+/** Root of x's set, halving the path on the way (union-find over `parent`). */
+function root(parent: Uint32Array, x: number): number {
+  while (parent[x] !== x) {
+    parent[x] = parent[parent[x]!]!;
+    x = parent[x]!;
+  }
+  return x;
+}
+
+/**
+ * Builds the generation for the current state. O(nodes + channels).
+ *
+ * A snapshot is built once at startup by code that has not run yet, and every loop over
+ * 100k pairs first runs unoptimized until V8 compiles it: so the work is fused into few
+ * passes (pairs, nodes, pairs, entries, nodes) rather than one pass per array.
+ */
 export function buildTopology(state: TokenNetworkState, generation: number, keyOf: NodeKeyFn): TopologyHandle {
   const n = state.nodes.length;
-  // One sequential pass over the pair objects into typed arrays; every later pass reads
-  // only these (the objects are scattered in the heap).
+  // Pass 1, the only one over the pair objects (scattered in the heap): typed copies of
+  // what later passes need, degrees, lower-neighbour counts and connected components of
+  // the full graph (for the quick check "No route", spec §3.7).
   const pairCount = state.pairCount;
   const pLo = new Uint32Array(pairCount);
   const pHi = new Uint32Array(pairCount);
   const pSeq = new Uint32Array(pairCount);
   const pSlotLo = new Uint32Array(pairCount); // directed slot lo -> hi
+  const degree = new Uint32Array(n);
+  const lowerCount = new Uint32Array(n);
+  const parent = new Uint32Array(n);
+  for (let x = 0; x < n; x++) parent[x] = x;
   {
     let i = 0;
     for (const p of state.pairEdges()) {
       const c = p.channels[p.channels.length - 1]!;
-      pLo[i] = p.lo;
-      pHi[i] = p.hi;
+      const lo = p.lo;
+      const hi = p.hi;
+      pLo[i] = lo;
+      pHi[i] = hi;
       pSeq[i] = p.seq;
-      pSlotLo[i] = 2 * c.slot + (p.lo === c.nodes[0] ? 0 : 1);
+      pSlotLo[i] = 2 * c.slot + (lo === c.nodes[0] ? 0 : 1);
+      degree[lo]!++;
+      degree[hi]!++;
+      lowerCount[hi]!++;
+      const a = root(parent, lo);
+      const b = root(parent, hi);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
       i++;
     }
   }
@@ -78,59 +106,39 @@ export function buildTopology(state: TokenNetworkState, generation: number, keyO
   const adjSlot = new Uint32Array(buffer, offsets.adjSlot, m);
   const adjSeq = new Uint32Array(buffer, offsets.adjSeq, m);
 
-  // Degrees, and how many neighbours of each node come before it in node order.
-  const degree = new Uint32Array(n);
-  const lowerCount = new Uint32Array(n);
-  for (let i = 0; i < pairCount; i++) {
-    degree[pLo[i]!]!++;
-    degree[pHi[i]!]!++;
-    lowerCount[pHi[i]!]!++;
-  }
-  for (let x = 0; x < n; x++) adjStart[x + 1] = adjStart[x]! + degree[x]!;
-
-  // (a) earlier neighbours, ascending: visit pairs grouped by ascending `lo`.
-  const byLoStart = new Uint32Array(n + 1);
-  for (let i = 0; i < pairCount; i++) byLoStart[pLo[i]! + 1]!++;
-  for (let x = 0; x < n; x++) byLoStart[x + 1]! += byLoStart[x]!;
-  const byLo = new Uint32Array(pairCount);
-  const fill = byLoStart.slice(0, n);
-  for (let i = 0; i < pairCount; i++) byLo[fill[pLo[i]!]!++] = i;
-  const lowCursor = adjStart.slice(0, n);
-  for (let k = 0; k < pairCount; k++) {
-    const i = byLo[k]!;
-    const at = lowCursor[pHi[i]!]!++;
-    adjNode[at] = pLo[i]!;
-    adjSlot[at] = pSlotLo[i]! ^ 1;
-    adjSeq[at] = pSeq[i]!;
-  }
-  // (b) later neighbours in pair-edge order (pairs come in ascending seq).
+  // Pass 2 (nodes): list starts, the write cursors of both parts, and components (the
+  // union-find is complete). Node x's list is its earlier neighbours (a), then its later
+  // ones (b); `lowCursor` walks part (a), `highCursor` part (b).
+  const lowCursor = new Uint32Array(n);
   const highCursor = new Uint32Array(n);
-  for (let x = 0; x < n; x++) highCursor[x] = adjStart[x]! + lowerCount[x]!;
+  const component = new Uint32Array(buffer, offsets.component, n);
+  for (let x = 0; x < n; x++) {
+    const start = adjStart[x]!;
+    adjStart[x + 1] = start + degree[x]!;
+    lowCursor[x] = start;
+    highCursor[x] = start + lowerCount[x]!;
+    component[x] = root(parent, x);
+  }
+  // Pass 3 (pairs): (b) later neighbours in pair-edge order (pairs come in ascending seq).
   for (let i = 0; i < pairCount; i++) {
     const at = highCursor[pLo[i]!]!++;
     adjNode[at] = pHi[i]!;
     adjSlot[at] = pSlotLo[i]!;
     adjSeq[at] = pSeq[i]!;
   }
-
-  // Connected components of the full graph, for the quick check "No route" (spec §3.7).
-  const parent = new Uint32Array(n);
-  for (let x = 0; x < n; x++) parent[x] = x;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
+  // Pass 4 (entries): (a) earlier neighbours, ascending. Visiting nodes x in ascending
+  // order and appending x to the list of each later neighbour fills every part (a) in
+  // ascending order, from the part (b) lists just written.
+  for (let x = 0; x < n; x++) {
+    for (let e = adjStart[x]! + lowerCount[x]!, end = adjStart[x + 1]!; e < end; e++) {
+      const at = lowCursor[adjNode[e]!]!++;
+      adjNode[at] = x;
+      adjSlot[at] = adjSlot[e]! ^ 1;
+      adjSeq[at] = adjSeq[e]!;
     }
-    return x;
-  };
-  for (let i = 0; i < pairCount; i++) {
-    const a = find(pLo[i]!);
-    const b = find(pHi[i]!);
-    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
   }
-  const component = new Uint32Array(buffer, offsets.component, n);
-  for (let x = 0; x < n; x++) component[x] = find(x);
 
+  // Pass 5 (nodes): reachability keys and the address table.
   const nodeKey = new Uint32Array(buffer, offsets.nodeKey, n);
   const addresses = new Uint8Array(buffer, offsets.addresses, n * 20);
   const table = new Int32Array(buffer, offsets.addrTable, tableSize);
@@ -138,7 +146,7 @@ export function buildTopology(state: TokenNetworkState, generation: number, keyO
   for (let x = 0; x < n; x++) {
     const address = state.nodes[x]!;
     nodeKey[x] = keyOf(x, address);
-    addresses.set(Buffer.from(address.slice(2), 'hex'), x * 20);
+    writeAddressBytes(address, addresses, x * 20);
     let h = hashAddress(addresses, x * 20, hashSeed) & (tableSize - 1);
     while (table[h] !== 0) h = (h + 1) & (tableSize - 1);
     table[h] = x + 1;
