@@ -130,7 +130,7 @@ export class EdgeWeights {
     const rec = this.rec;
     const r = RECORD_WORDS * c;
     if (rec[r] === this.stamp) return rec[r + 1]!;
-    const big = this.view.edges.readRecord(c, rec, r, this.bigScratch, 0);
+    const big = this.view.edges.readRecord(c, rec, r, this.bigScratch, 0, false);
     if (big !== 0) {
       this.bigWords ??= new Uint32Array(RECORD_WORDS * this.slots);
       this.bigWords.set(this.bigScratch, r);

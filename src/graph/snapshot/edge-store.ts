@@ -241,8 +241,10 @@ export class EdgeStoreReader {
    * Copies record `slot` (16 words) to `dst[at]` and, for capacities of 2^96 or more, the
    * full words of both sides to `big[bigAt]` (16 words), retrying until the copy is not
    * torn. dst[at] receives the version, dst[at + 1] the flags (BIG_0 | BIG_1).
+   * Without `shadows`, words 10..13 (the double shadows) and 15 are not copied: the search
+   * does not read them, and a copy is a third cheaper without them.
    */
-  readRecord(slot: number, dst: Int32Array, at: number, big: Uint32Array, bigAt: number): number {
+  readRecord(slot: number, dst: Int32Array, at: number, big: Uint32Array, bigAt: number, shadows = true): number {
     if (slot >= this.views.slots) this.check(slot);
     const v = this.views;
     const r = RECORD_WORDS * slot;
@@ -250,7 +252,12 @@ export class EdgeStoreReader {
       const ints = v.ints;
       const before = Atomics.load(ints, r);
       if ((before & 1) !== 0) continue;
-      for (let k = 1; k < RECORD_WORDS; k++) dst[at + k] = ints[r + k]!;
+      if (shadows) {
+        for (let k = 1; k < RECORD_WORDS; k++) dst[at + k] = ints[r + k]!;
+      } else {
+        for (let k = 1; k < 10; k++) dst[at + k] = ints[r + k]!;
+        dst[at + 14] = ints[r + 14]!;
+      }
       const flags = dst[at + 1]!;
       if (flags !== 0) {
         if (slot >= v.bigSlots) v.refreshBig(this.handle);
