@@ -200,7 +200,8 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
   );
   const presence = (presenceIndex ??= new PresenceIndex(actors.registry));
   metrics.queueLimit.set(config.queueLimit);
-  const payments = paymentsFront(config, chainId, key.address, link, new IouLedger(store), () => actors.confirmedBlock);
+  const ledger = new IouLedger(store);
+  const payments = paymentsFront(config, chainId, key.address, link, ledger, () => actors.confirmedBlock);
   metrics.registry.onCollect(() => {
     const now = Date.now();
     metrics.queueDepth.set(actors.queueSize);
@@ -210,6 +211,16 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     for (const p of actors.presence.values()) if (p.record.reachability === 'reachable') reachable++;
     metrics.reachableAddresses.set(reachable);
     metrics.feedbackRows.set(feedback.counts().rows);
+    let claims = 0;
+    let claimed = 0n;
+    for (const iou of ledger.all()) {
+      if (!iou.claimed) continue;
+      claims++;
+      claimed += iou.amount;
+    }
+    metrics.iouClaims.labels({ iou_status: 'successful' }).set(claims);
+    // a float, as the reference exposes it (exact below 2^53)
+    metrics.iouClaimsToken.labels({ iou_status: 'successful' }).set(Number(claimed));
     for (const n of actors.networks.values()) {
       if (n.publishedAt > 0) metrics.snapshotAge.labels({ token_network: n.address }).set((now - n.publishedAt) / 1000);
       metrics.networkChannels.labels({ token_network: n.address }).set(n.channels);

@@ -24,6 +24,8 @@ export class ServiceMetrics {
   readonly feedbackRows: Gauge;
   readonly suggestSeconds: Histogram;
   readonly suggestOutcomes: Counter;
+  readonly iouClaims: Gauge;
+  readonly iouClaimsToken: Gauge;
 
   constructor() {
     const r = this.registry;
@@ -65,6 +67,10 @@ export class ServiceMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     });
     this.suggestOutcomes = r.counter({ name: 'pfs_suggest_partner_computations', help: 'suggest_partner computations by outcome (suggested, budget_exhausted).', labelNames: ['outcome'] });
+    // the reference's names and semantics: computed from the IOU ledger at each scrape,
+    // only for iou_status="successful" (the claims that `pfs claim-fees` saw mined)
+    this.iouClaims = r.gauge({ name: 'economics_iou_claims_total', help: 'The number of overall IOU claims', labelNames: ['iou_status'] });
+    this.iouClaimsToken = r.gauge({ name: 'economics_iou_claims_token_total', help: 'The amount of overall IOU token claimed', labelNames: ['iou_status'] });
   }
 
   /** Adds ingress/shard counts keyed `kind:outcome`. */

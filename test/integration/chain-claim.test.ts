@@ -117,6 +117,27 @@ describe('pfs claim-fees on a dev chain', { skip: skip ?? false }, () => {
     assert.deepEqual(stored.map((i) => [i.amount, i.claimed, i.claimTx]), [[2n * FEE, true, null], [2n * FEE, true, null]]);
   });
 
+  it("the service's reference metrics count the claimed IOUs and their amount", async () => {
+    const service = await ServiceProcess.start({
+      dataDir,
+      chainId: anvil.chainId,
+      args: [...chainArgs(anvil.url, { registry: a.registry, userDeposit: a.userDeposit, oneToN: a.oneToN }, 0), '--service-fee', FEE.toString()],
+    });
+    try {
+      await service.waitReady();
+      const text = (await service.get('/metrics')).text;
+      const value = (name: string): number => {
+        const line = text.split('\n').find((l) => l.startsWith(`${name}{iou_status="successful"} `));
+        assert.ok(line !== undefined, `${name} in:\n${text}`);
+        return Number(line.slice(line.lastIndexOf(' ') + 1));
+      };
+      assert.equal(value('economics_iou_claims_total'), 2);
+      assert.equal(value('economics_iou_claims_token_total'), Number(4n * FEE));
+    } finally {
+      assert.equal(await service.stop(), 0);
+    }
+  });
+
   it('claims nothing twice: a second run, and a run after a crash that lost the "claimed" mark', async () => {
     const again = await claimFees(claimArgs);
     assert.equal(again.code, 0, again.output);
