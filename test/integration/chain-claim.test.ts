@@ -60,6 +60,15 @@ describe('pfs claim-fees on a dev chain', { skip: skip ?? false }, () => {
     return Promise.resolve(f(new IouLedger(store))).finally(() => closeStore(store));
   }
 
+  /** The paid service on this chain and data dir. */
+  function startService(): Promise<ServiceProcess> {
+    return ServiceProcess.start({
+      dataDir,
+      chainId: anvil.chainId,
+      args: [...chainArgs(anvil.url, { registry: a.registry, userDeposit: a.userDeposit, oneToN: a.oneToN }, 0), '--service-fee', FEE.toString()],
+    });
+  }
+
   before(async () => {
     anvil = await Anvil.start({ chainId: 1337n });
     chain = await RaidenChain.deploy(anvil.url, anvil.chainId);
@@ -70,11 +79,7 @@ describe('pfs claim-fees on a dev chain', { skip: skip ?? false }, () => {
     await anvil.mine(5);
     cu = (await anvil.latestTimestamp()) + 8 * DAY;
     // the service takes two payments from each client through its API
-    const service = await ServiceProcess.start({
-      dataDir,
-      chainId: anvil.chainId,
-      args: [...chainArgs(anvil.url, { registry: a.registry, userDeposit: a.userDeposit, oneToN: a.oneToN }, 0), '--service-fee', FEE.toString()],
-    });
+    const service = await startService();
     try {
       await service.waitReady();
       await until('the token network', async () => ((await confirmedBlock(service)) >= (await anvil.blockNumber()) ? true : undefined));
@@ -118,11 +123,7 @@ describe('pfs claim-fees on a dev chain', { skip: skip ?? false }, () => {
   });
 
   it("the service's reference metrics count the claimed IOUs and their amount", async () => {
-    const service = await ServiceProcess.start({
-      dataDir,
-      chainId: anvil.chainId,
-      args: [...chainArgs(anvil.url, { registry: a.registry, userDeposit: a.userDeposit, oneToN: a.oneToN }, 0), '--service-fee', FEE.toString()],
-    });
+    const service = await startService();
     try {
       await service.waitReady();
       const text = (await service.get('/metrics')).text;
