@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Address } from '../../src/domain/index.ts';
 import { feeMix, scaleFree } from '../../src/demo/topology.ts';
+import { BidirectionalDijkstra } from '../../src/routing/bidirectional-dijkstra.ts';
+import { Budget } from '../../src/routing/budget.ts';
+import { EdgeWeights } from '../../src/routing/edge-weights.ts';
+import { FiniteRegion } from '../../src/routing/finite-region.ts';
 import { DEFAULT_SEARCH_LIMITS } from '../../src/routing/index.ts';
+import { NoPath, YenGenerator, YenMarks } from '../../src/routing/yen.ts';
 import { Random } from '../helpers/random.ts';
 import { TestNetwork } from '../helpers/test-network.ts';
-import { slowGetPaths } from '../oracle/slow-reference.ts';
+import { slowCandidates, slowGetPaths } from '../oracle/slow-reference.ts';
 
 /**
  * Differential test of the fast search against a literal, eager transcription of the
@@ -53,6 +58,21 @@ function network(seed: number, nodes: number, channels: number, mix: Mix): { net
   }
   spec.addresses.forEach((x, i) => net.setReachable(x, spec.reachable[i] === 1));
   return { net, addresses: spec.addresses };
+}
+
+/** The first `limit` candidates of a generator as addresses and costs ([] without a path). */
+function candidates(gen: YenGenerator, view: ReturnType<TestNetwork['view']>, limit: number): { path: Address[]; cost: number }[] {
+  const out: { path: Address[]; cost: number }[] = [];
+  try {
+    while (out.length < limit) {
+      const c = gen.next();
+      if (c === null) break;
+      out.push({ path: c.nodes.map((x) => view.topology.address(x)), cost: c.cost });
+    }
+  } catch (e) {
+    if (!(e instanceof NoPath)) throw e;
+  }
+  return out;
 }
 
 describe('fast search equals the slow literal transcription of the reference', () => {
@@ -111,12 +131,7 @@ describe('fast search equals the slow literal transcription of the reference', (
 });
 
 describe("Yen's generator equals the slow transcription candidate by candidate", () => {
-  test('first 80 candidates of round one, on networks where most edges cannot carry the value', async () => {
-    const { EdgeWeights } = await import('../../src/routing/edge-weights.ts');
-    const { BidirectionalDijkstra } = await import('../../src/routing/bidirectional-dijkstra.ts');
-    const { Budget } = await import('../../src/routing/budget.ts');
-    const { YenGenerator, YenMarks, NoPath } = await import('../../src/routing/yen.ts');
-    const { slowCandidates } = await import('../oracle/slow-reference.ts');
+  test('first 80 candidates of round one, on networks where most edges cannot carry the value', () => {
     const rng = new Random(SEED + 100);
     let infinite = 0;
     let compared = 0;
@@ -136,16 +151,7 @@ describe("Yen's generator equals the slow transcription candidate by candidate",
         if (expected.length > 0) {
           const w = new EdgeWeights();
           w.begin(view, value, feePenalty, new Budget({ maxCandidates: 1e9, maxRelaxations: 1e12 }));
-          const gen = new YenGenerator(w, new BidirectionalDijkstra(), new YenMarks(), s, t);
-          try {
-            while (actual.length < 80) {
-              const c = gen.next();
-              if (c === null) break;
-              actual.push({ path: c.nodes.map((x) => view.topology.address(x)), cost: c.cost });
-            }
-          } catch (e) {
-            if (!(e instanceof NoPath)) throw e;
-          }
+          actual.push(...candidates(new YenGenerator(w, new BidirectionalDijkstra(), new YenMarks(), s, t), view, 80));
         }
         assert.deepEqual(actual, expected, `graph ${g} request ${k}`);
         compared += expected.length;
@@ -157,13 +163,7 @@ describe("Yen's generator equals the slow transcription candidate by candidate",
 });
 
 describe('searches without a finite path to the target stop at their first meeting', () => {
-  test('same candidates as the slow transcription, with less search work', async () => {
-    const { EdgeWeights } = await import('../../src/routing/edge-weights.ts');
-    const { BidirectionalDijkstra } = await import('../../src/routing/bidirectional-dijkstra.ts');
-    const { Budget } = await import('../../src/routing/budget.ts');
-    const { FiniteRegion } = await import('../../src/routing/finite-region.ts');
-    const { YenGenerator, YenMarks, NoPath } = await import('../../src/routing/yen.ts');
-    const { slowCandidates } = await import('../oracle/slow-reference.ts');
+  test('same candidates as the slow transcription, with less search work', () => {
     const rng = new Random(SEED + 200);
     let compared = 0;
     let withRegion = 0;
@@ -194,17 +194,7 @@ describe('searches without a finite path to the target stop at their first meeti
           const finite = region ? new FiniteRegion() : null;
           finite?.begin(w);
           const gen = new YenGenerator(w, new BidirectionalDijkstra(), new YenMarks(), view.topology.nodeOf(source), view.topology.nodeOf(target), finite);
-          const out: { path: Address[]; cost: number }[] = [];
-          try {
-            while (out.length < 60) {
-              const c = gen.next();
-              if (c === null) break;
-              out.push({ path: c.nodes.map((x) => view.topology.address(x)), cost: c.cost });
-            }
-          } catch (e) {
-            if (!(e instanceof NoPath)) throw e;
-          }
-          return { out, relaxations: budget.relaxations };
+          return { out: candidates(gen, view, 60), relaxations: budget.relaxations };
         };
         const fast = run(true);
         const plain = run(false);
