@@ -1,5 +1,6 @@
 import type { EdgeWeights } from './edge-weights.ts';
 import { DistHeap } from './heap.ts';
+import { LOSE, OfferChains, UNRESOLVED } from './offer-chains.ts';
 
 /** A shortest path: its length as the reference sums it, its nodes and directed edges. */
 export interface WeightedPath {
@@ -23,7 +24,7 @@ export interface Exclusions {
 /*
  * Node records: one 64-byte record per node holds everything a relaxation touches, so a
  * visit costs one cache line instead of one per array. Through an Int32Array view:
- *   [16x + 4 + d]  tag of direction d: run * 4 | EXACT | DONE (seen in this run iff >= run * 4)
+ *   [16x + 4 + d]  tag of direction d: run * 8 | EXACT | DONE | CHAIN (seen in this run iff >= run * 8)
  *   [16x + 6 + d]  parent in direction d
  *   [16x + 8 + d]  directed edge from the parent
  *   [16x + 10 + d] push counter of the entry that set the seen distance
@@ -31,10 +32,12 @@ export interface Exclusions {
  * and through a Float64Array view over the same bytes:
  *   [8x + d]       seen distance in direction d (a lower bound while not EXACT)
  * A pending distance is parent's distance + weight(edge); the parent is settled, so its
- * seen distance is its exact final one.
+ * seen distance is its exact final one. With CHAIN (and not DONE) the node also has
+ * undecided offers (offer-chains.ts): the record then describes the chain's first offer.
  */
 const EXACT = 1;
 const DONE = 2;
+const CHAIN = 4;
 
 /**
  * networkx 2.8.7 `_bidirectional_dijkstra` on the pruned graph (spec §3.5 a): forward and
@@ -61,6 +64,7 @@ export class BidirectionalDijkstra {
   private ni = new Int32Array(0);
   private nf = new Float64Array(0);
   private readonly heaps: [DistHeap, DistHeap] = [new DistHeap(), new DistHeap()];
+  private readonly chains = new OfferChains();
   /**
    * Entries at distance Infinity pushed from nodes at distance Infinity: they all share
    * the largest key, so they pop in push order, after every finite entry; a FIFO per
@@ -92,7 +96,7 @@ export class BidirectionalDijkstra {
   }
 
   private nextRun(): number {
-    if (++this.run === 0x1fffffff) {
+    if (++this.run === 0x0fffffff) {
       this.run = 1;
       for (let x = 0; x < this.capacity; x++) {
         this.ni[16 * x + 4] = 0;
@@ -115,10 +119,36 @@ export class BidirectionalDijkstra {
     return this.request;
   }
 
+  /** x has undecided offers in direction d (x is seen in this run). */
+  private chained(x: number, d: number): boolean {
+    return (this.ni[16 * x + 4 + d]! & (CHAIN | DONE)) === CHAIN;
+  }
+
+  /** Decides the chain of unsettled x in direction d: its winner becomes the exact record. */
+  private resolve(w: EdgeWeights, x: number, d: number): void {
+    const chains = this.chains;
+    const best = chains.replay(w, x, d);
+    const r = 16 * x;
+    this.ni[r + 6 + d] = chains.parentOf(best);
+    this.ni[r + 8 + d] = chains.edgeOf(best);
+    this.ni[r + 10 + d] = best;
+    this.nf[8 * x + d] = chains.bestLength;
+    this.ni[r + 4 + d] = (this.ni[r + 4 + d]! & ~CHAIN) | EXACT;
+  }
+
+  /** A lower bound of x's current distance in direction d without any fee computation. */
+  private lowSeen(x: number, d: number): number {
+    const low = this.nf[8 * x + d]!;
+    if (!this.chained(x, d)) return low;
+    const chained = this.chains.lowerBound(x, d);
+    return chained < low ? chained : low;
+  }
+
   /** Exact seen distance of x in direction d, computing a deferred weight if needed. */
   private exactSeen(w: EdgeWeights, d: number, x: number): number {
     const ni = this.ni;
     const nf = this.nf;
+    if (this.chained(x, d)) this.resolve(w, x, d);
     const tag = ni[16 * x + 4 + d]!;
     if ((tag & EXACT) !== 0) return nf[8 * x + d]!;
     const exact = nf[8 * ni[16 * x + 6 + d]! + d]! + w.weight(ni[16 * x + 8 + d]!);
@@ -127,7 +157,15 @@ export class BidirectionalDijkstra {
     return exact;
   }
 
-  /** A lower bound of x's seen distance in direction d, refined cheaply when pending. */
+  /** A lower bound of x's current distance in direction d, with the undecided offers. */
+  private lowerSeen(w: EdgeWeights, d: number, x: number): number {
+    const low = this.boundSeen(w, d, x);
+    if (!this.chained(x, d)) return low;
+    const chained = this.chains.lowerBound(x, d);
+    return chained < low ? chained : low;
+  }
+
+  /** A lower bound of the distance of x's record in direction d, refined cheaply when pending. */
   private boundSeen(w: EdgeWeights, d: number, x: number): number {
     const ni = this.ni;
     const nf = this.nf;
@@ -145,19 +183,22 @@ export class BidirectionalDijkstra {
    * weights (float addition is monotonic, so a bound sum >= best rules it out).
    */
   private meet(w: EdgeWeights, x: number): void {
-    if (this.infiniteOnly || this.nf[8 * x]! === Infinity || this.nf[8 * x + 1]! === Infinity) {
+    if (this.infiniteOnly || this.lowSeen(x, 0) === Infinity || this.lowSeen(x, 1) === Infinity) {
       // a lower bound of Infinity is exact: the total is Infinity, never strictly shorter
       if (this.found) return;
+      // the recorded parents must be the current ones
+      if (this.chained(x, 0)) this.resolve(w, x, 0);
+      if (this.chained(x, 1)) this.resolve(w, x, 1);
       this.record(x, Infinity);
       return;
     }
     if (this.found) {
-      if (!(this.nf[8 * x]! + this.nf[8 * x + 1]! < this.bestDist)) return;
-      if (!(this.boundSeen(w, 0, x) + this.boundSeen(w, 1, x) < this.bestDist)) return;
+      if (!(this.lowSeen(x, 0) + this.lowSeen(x, 1) < this.bestDist)) return;
+      if (!(this.lowerSeen(w, 0, x) + this.lowerSeen(w, 1, x) < this.bestDist)) return;
     }
     const forward = this.exactSeen(w, 0, x);
     // with one side exact, its sum with the other side's lower bound may already lose
-    if (this.found && !(forward + this.nf[8 * x + 1]! < this.bestDist)) return;
+    if (this.found && !(forward + this.lowSeen(x, 1) < this.bestDist)) return;
     const total = forward + this.exactSeen(w, 1, x);
     if (!this.found || this.bestDist > total) this.record(x, total);
   }
@@ -241,7 +282,9 @@ export class BidirectionalDijkstra {
     const topology = w.view.topology;
     this.ensure(topology.nodeCount);
     const run = this.nextRun();
-    const rb = run * 4; // tags of this run are rb | flags
+    const rb = run * 8; // tags of this run are rb | flags
+    const chains = this.chains;
+    chains.begin(run, topology.nodeCount);
     const request = this.requestOf(w);
     const reachYes = request * 2 + 1;
     const reachNo = request * 2;
@@ -290,6 +333,16 @@ export class BidirectionalDijkstra {
         // Refine provisional entries at the top until the top's key is exact: first a
         // cheap lower bound (often already exact), then the exact weight.
         while (heap.size > 0) {
+          if (chains.active && chains.chained(heap.topSeq())) {
+            // an undecided offer: a settled node's entry is decided by replaying its chain,
+            // and an entry networkx never pushed leaves without costing a turn
+            const s = heap.topSeq();
+            if (chains.statusOf(s) === UNRESOLVED && (ni[16 * heap.topNode() + 4 + dir]! & DONE) !== 0) chains.replay(w, heap.topNode(), dir);
+            if (chains.statusOf(s) === LOSE) {
+              heap.pop();
+              continue;
+            }
+          }
           const edge = heap.topEdge();
           if (edge === -1) break;
           if (heap.topBase() === Infinity) break; // Infinity + weight is Infinity: exact
@@ -311,12 +364,24 @@ export class BidirectionalDijkstra {
           if (exact && key === heap.topKey()) break;
           heap.settleTop(key, exact);
         }
+        // Only entries networkx never pushed were left: its fringe was empty, and it gives
+        // up. (The loop above cannot see that in advance; it does not matter, because a
+        // fringe can only run out when no path exists, and then every search answers None.)
+        if (heap.size === 0 && queue.size === 0) return null;
         // the smallest (dist, seq): the heap's top, or the oldest entry at Infinity
         let dist: number;
         let v: number;
         if (heap.size > 0 && !(queue.size > 0 && heap.topKey() === Infinity && queue.headSeq() < heap.topSeq())) {
           dist = heap.topKey();
           v = heap.topNode();
+          if (chains.active && this.chained(v, dir) && chains.chained(heap.topSeq())) {
+            // the node's shortest offer, first in push order among equals: the one networkx pops
+            const s = heap.topSeq();
+            ni[16 * v + 6 + dir] = chains.parentOf(s);
+            ni[16 * v + 8 + dir] = chains.edgeOf(s);
+            ni[16 * v + 10 + dir] = s;
+            chains.settledBy(s);
+          }
           heap.pop();
         } else {
           dist = Infinity;
@@ -376,8 +441,24 @@ export class BidirectionalDijkstra {
             continue;
           }
           if ((tx & DONE) !== 0) continue;
+          const low = dist + w.baseWeight(e);
+          // new >= the record >= the current distance: no relaxation (with or without a chain)
+          if ((tx & EXACT) !== 0 && low >= nf[8 * x + dir]!) continue;
+          if (!seenBoth || (this.found && (this.infiniteOnly || !(low + this.lowSeen(x, other) < this.bestDist)))) {
+            // undecided without fees, and no meeting can depend on it: defer (offer-chains.ts)
+            if ((tx & CHAIN) === 0) {
+              const parent = ni[r + 6 + dir]!;
+              chains.start(x, dir, ni[r + 10 + dir]!, parent, ni[r + 8 + dir]!, nf[8 * parent + dir]!);
+              ni[r + 4 + dir] = tx | CHAIN;
+            }
+            chains.append(x, dir, seq, v, e, dist, low);
+            heap.push(low, seq++, x, dist, e);
+            continue;
+          }
+          // a meeting may depend on it: decide now, after the earlier undecided offers
+          if ((tx & CHAIN) !== 0) this.resolve(w, x, dir);
           let length: number;
-          if ((tx & EXACT) !== 0) {
+          if ((ni[r + 4 + dir]! & EXACT) !== 0) {
             const seenX = nf[8 * x + dir]!;
             if (dist + w.baseWeight(e) >= seenX) continue;
             const bound = dist + w.weightBound(e);
@@ -385,14 +466,18 @@ export class BidirectionalDijkstra {
             length = w.boundIsExact ? bound : dist + w.weight(e);
             if (!(length < seenX)) continue;
           } else {
-            // x is pending: compare bounds of the new length with bounds of the pending one
+            // x is pending: compare bounds of the new length with bounds of the pending one,
+            // the pending one first: its bound is cached with its edge, and when the new
+            // length's base alone reaches its upper bound the new fee is never needed
+            const pendingLower = this.boundSeen(w, dir, x);
+            const pendingExact = (ni[r + 4 + dir]! & EXACT) !== 0;
+            // boundSeen left w.upperBound for the pending edge
+            const pendingUpper = pendingExact ? pendingLower : nf[8 * ni[r + 6 + dir]! + dir]! + w.upperBound;
+            if (dist + w.baseWeight(e) >= pendingUpper) continue; // new >= pending: no relaxation
             const lower = dist + w.weightBound(e);
             const exactNew = w.boundIsExact;
             const upper = exactNew ? lower : dist + w.upperBound;
-            const pendingLower = this.boundSeen(w, dir, x);
-            if ((ni[r + 4 + dir]! & EXACT) === 0) {
-              // boundSeen left w.upperBound for the pending edge
-              const pendingUpper = nf[8 * ni[r + 6 + dir]! + dir]! + w.upperBound;
+            if (!pendingExact) {
               if (lower >= pendingUpper) continue; // new >= pending: no relaxation
               if (upper < pendingLower) {
                 // new < pending for sure: relax, and keep the new length deferred if inexact
