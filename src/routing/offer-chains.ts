@@ -31,65 +31,73 @@ export const WIN = 2;
 /** Not a push of the reference: its entry is dropped without a turn. */
 export const LOSE = 3;
 
+/*
+ * Offer records, 32 bytes per sequence number, through an Int32Array view:
+ *   [8s] run that wrote it  [8s + 1] status  [8s + 2] next offer of the chain (-1: last)
+ *   [8s + 3] directed edge  [8s + 4] parent
+ * and through a Float64Array view: [4s + 3] the parent's distance.
+ * Chain records, 16 bytes per node * 2 + direction: Int32 [4k] first offer, [4k + 1] last
+ * offer; Float64 [2k + 1] smallest lower bound of the chained offers (not the first).
+ */
+const OFFER_WORDS = 8;
+
 export class OfferChains {
   private run = 0;
   /** Whether any chain was started in this run (entries need checking only then). */
   active = false;
-  // per sequence number
-  private seqRun = new Int32Array(1024);
-  private status = new Uint8Array(1024);
-  private next = new Int32Array(1024);
-  private edge = new Int32Array(1024);
-  private parent = new Int32Array(1024);
-  private base = new Float64Array(1024);
-  // per node * 2 + direction
-  private first = new Int32Array(0);
-  private tail = new Int32Array(0);
-  private lowest = new Float64Array(0);
+  private offers = 0;
+  private oi = new Int32Array(0);
+  private of = new Float64Array(0);
+  private ci = new Int32Array(0);
+  private cf = new Float64Array(0);
   /** Length of the winner found by the last replay. */
   bestLength = 0;
 
+  constructor() {
+    this.growOffers(1024);
+  }
+
   /** Starts a search run over `nodes` nodes. */
   begin(run: number, nodes: number): void {
-    if (run < this.run) this.seqRun.fill(0); // the run counter wrapped
+    if (run < this.run) this.oi.fill(0); // the run counter wrapped
     this.run = run;
     this.active = false;
-    if (2 * nodes > this.first.length) {
-      const n = Math.max(2 * nodes, 2 * this.first.length);
-      this.first = new Int32Array(n);
-      this.tail = new Int32Array(n);
-      this.lowest = new Float64Array(n);
+    if (4 * 2 * nodes > this.ci.length) {
+      const buffer = new ArrayBuffer(16 * Math.max(2 * nodes, this.ci.length / 2));
+      this.ci = new Int32Array(buffer);
+      this.cf = new Float64Array(buffer);
     }
   }
 
   /** Whether the heap entry with sequence number `seq` belongs to a chain of this run. */
   chained(seq: number): boolean {
-    return seq < this.seqRun.length && this.seqRun[seq] === this.run;
+    return seq < this.offers && this.oi[OFFER_WORDS * seq] === this.run;
   }
 
   statusOf(seq: number): number {
-    return this.status[seq]!;
+    return this.oi[OFFER_WORDS * seq + 1]!;
   }
 
   parentOf(seq: number): number {
-    return this.parent[seq]!;
+    return this.oi[OFFER_WORDS * seq + 4]!;
   }
 
   edgeOf(seq: number): number {
-    return this.edge[seq]!;
+    return this.oi[OFFER_WORDS * seq + 3]!;
   }
 
   /** Smallest lower bound of the chained offers of x in direction d (not the head). */
   lowerBound(x: number, d: number): number {
-    return this.lowest[2 * x + d]!;
+    return this.cf[2 * (2 * x + d) + 1]!;
   }
 
   /** Starts the chain of x in direction d with a copy of its current offer. */
   start(x: number, d: number, seq: number, parent: number, edge: number, base: number): void {
     this.put(seq, WIN, parent, edge, base);
-    this.first[2 * x + d] = seq;
-    this.tail[2 * x + d] = seq;
-    this.lowest[2 * x + d] = Infinity;
+    const k = 2 * x + d;
+    this.ci[4 * k] = seq;
+    this.ci[4 * k + 1] = seq;
+    this.cf[2 * k + 1] = Infinity;
     this.active = true;
   }
 
@@ -97,19 +105,21 @@ export class OfferChains {
   append(x: number, d: number, seq: number, parent: number, edge: number, base: number, low: number): void {
     this.put(seq, UNRESOLVED, parent, edge, base);
     const k = 2 * x + d;
-    this.next[this.tail[k]!] = seq;
-    this.tail[k] = seq;
-    if (low < this.lowest[k]!) this.lowest[k] = low;
+    this.oi[OFFER_WORDS * this.ci[4 * k + 1]! + 2] = seq;
+    this.ci[4 * k + 1] = seq;
+    if (low < this.cf[2 * k + 1]!) this.cf[2 * k + 1] = low;
   }
 
   private put(seq: number, status: number, parent: number, edge: number, base: number): void {
-    if (seq >= this.seqRun.length) this.grow(seq + 1);
-    this.seqRun[seq] = this.run;
-    this.status[seq] = status;
-    this.next[seq] = -1;
-    this.parent[seq] = parent;
-    this.edge[seq] = edge;
-    this.base[seq] = base;
+    if (seq >= this.offers) this.growOffers(Math.max(seq + 1, 2 * this.offers));
+    const o = OFFER_WORDS * seq;
+    const oi = this.oi;
+    oi[o] = this.run;
+    oi[o + 1] = status;
+    oi[o + 2] = -1;
+    oi[o + 3] = edge;
+    oi[o + 4] = parent;
+    this.of[4 * seq + 3] = base;
   }
 
   /**
@@ -118,21 +128,24 @@ export class OfferChains {
    * `bestLength`. Lengths are parent distance + weight, summed as in the relaxation.
    */
   replay(w: EdgeWeights, x: number, d: number): number {
-    let best = this.first[2 * x + d]!;
-    let bestLength = this.base[best]! + w.weight(this.edge[best]!);
-    for (let j = this.next[best]!; j !== -1; j = this.next[j]!) {
-      const e = this.edge[j]!;
+    const oi = this.oi;
+    const of = this.of;
+    let best = this.ci[4 * (2 * x + d)]!;
+    let bestLength = of[4 * best + 3]! + w.weight(oi[OFFER_WORDS * best + 3]!);
+    for (let j = oi[OFFER_WORDS * best + 2]!; j !== -1; j = oi[OFFER_WORDS * j + 2]!) {
+      const e = oi[OFFER_WORDS * j + 3]!;
+      const base = of[4 * j + 3]!;
       let win = false;
       // weight >= base weight, and float addition is monotonic
-      if (this.base[j]! + w.baseWeight(e) < bestLength) {
-        const length = this.base[j]! + w.weight(e);
+      if (base + w.baseWeight(e) < bestLength) {
+        const length = base + w.weight(e);
         if (length < bestLength) {
           win = true;
           best = j;
           bestLength = length;
         }
       }
-      this.status[j] = win ? WIN : LOSE;
+      oi[OFFER_WORDS * j + 1] = win ? WIN : LOSE;
     }
     this.bestLength = bestLength;
     return best;
@@ -143,22 +156,17 @@ export class OfferChains {
    * push, and every later offer of the chain is not.
    */
   settledBy(seq: number): void {
-    this.status[seq] = WIN;
-    for (let j = this.next[seq]!; j !== -1; j = this.next[j]!) this.status[j] = LOSE;
+    const oi = this.oi;
+    oi[OFFER_WORDS * seq + 1] = WIN;
+    for (let j = oi[OFFER_WORDS * seq + 2]!; j !== -1; j = oi[OFFER_WORDS * j + 2]!) oi[OFFER_WORDS * j + 1] = LOSE;
   }
 
-  private grow(n: number): void {
-    const size = Math.max(n, 2 * this.seqRun.length);
-    const grown = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (k: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.seqRun = grown(this.seqRun, (k) => new Int32Array(k));
-    this.status = grown(this.status, (k) => new Uint8Array(k));
-    this.next = grown(this.next, (k) => new Int32Array(k));
-    this.edge = grown(this.edge, (k) => new Int32Array(k));
-    this.parent = grown(this.parent, (k) => new Int32Array(k));
-    this.base = grown(this.base, (k) => new Float64Array(k));
+  private growOffers(n: number): void {
+    const buffer = new ArrayBuffer(4 * OFFER_WORDS * n);
+    const oi = new Int32Array(buffer);
+    oi.set(this.oi);
+    this.oi = oi;
+    this.of = new Float64Array(buffer);
+    this.offers = n;
   }
 }
