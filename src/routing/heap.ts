@@ -57,7 +57,8 @@ export class DistHeap {
 
   /** Node of the smallest entry. */
   topNode(): number {
-    return this.a[1]! % NODE_SPAN;
+    const sn = this.a[1]!;
+    return sn - Math.floor(sn / NODE_SPAN) * NODE_SPAN; // a double's % is a slow fmod
   }
 
   /** Base distance of the smallest entry (provisional entries). */
