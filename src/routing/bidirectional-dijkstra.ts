@@ -1,5 +1,6 @@
 import type { EdgeWeights } from './edge-weights.ts';
 import { DistHeap } from './heap.ts';
+import { SeqQueue } from './seq-queue.ts';
 import { LOSE, OfferChains, UNRESOLVED } from './offer-chains.ts';
 
 /** A shortest path: its length as the reference sums it, its nodes and directed edges. */
@@ -53,7 +54,10 @@ const CHAIN = 4;
  * keeps the sequence number of its push, so the pop order by (dist, seq) is the
  * reference's; most edges of a hub are never needed exactly. Likewise, edges into nodes
  * settled in the current direction, and edges whose lower bound cannot improve a known
- * exact distance, are skipped without computing their weight.
+ * exact distance, are skipped without computing their weight. An edge into a seen node
+ * that the fee-free bounds cannot decide, and on which no meeting can depend, is not
+ * decided either: it becomes a deferred offer (offer-chains.ts), decided only if the node
+ * is needed.
  */
 export class BidirectionalDijkstra {
   private run = 0;
@@ -564,44 +568,5 @@ export class BidirectionalDijkstra {
       }
     }
     return { cost, nodes, slots };
-  }
-}
-
-/** FIFO of (push counter, node), reused across searches. */
-class SeqQueue {
-  private seqs = new Int32Array(1024);
-  private nodes = new Int32Array(1024);
-  private head = 0;
-  private tail = 0;
-
-  get size(): number {
-    return this.tail - this.head;
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.tail = 0;
-  }
-
-  push(seq: number, node: number): void {
-    if (this.tail === this.seqs.length) {
-      const seqs = new Int32Array(this.seqs.length * 2);
-      seqs.set(this.seqs);
-      this.seqs = seqs;
-      const nodes = new Int32Array(this.nodes.length * 2);
-      nodes.set(this.nodes);
-      this.nodes = nodes;
-    }
-    this.seqs[this.tail] = seq;
-    this.nodes[this.tail++] = node;
-  }
-
-  headSeq(): number {
-    return this.seqs[this.head]!;
-  }
-
-  /** Removes the oldest entry and returns its node. */
-  pop(): number {
-    return this.nodes[this.head++]!;
   }
 }
