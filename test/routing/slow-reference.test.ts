@@ -225,7 +225,7 @@ describe('deferred offers (src/routing/offer-chains.ts)', () => {
     const fast = net.find(source, target, q.value, q.maxPaths, { diversityPenalty: q.diversityPenalty, feePenalty: q.feePenalty, limits: DEFAULT_SEARCH_LIMITS });
     assert.equal(fast.kind, 'routes');
     const slow = slowGetPaths(net.state, (a) => net.isReachable(a), q, 400);
-    assert.notEqual(slow.kind, 'limit');
+    if (slow.kind === 'limit') assert.fail('the slow transcription ran out of candidates');
     const ours = fast.kind === 'routes' ? { paths: fast.routes.map((r) => [...r.path]), fees: fast.routes.map((r) => r.estimatedFee) } : null;
     assert.deepEqual(ours, { paths: slow.paths, fees: slow.fees });
   });
