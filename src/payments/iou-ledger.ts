@@ -1,5 +1,5 @@
-import { type Address, addressFromBytes, addressToBytes } from '../domain/index.ts';
-import { Reader, Writer } from '../store/codec.ts';
+import { type Address, addressFromBytes, addressToBytes, writeAddressBytes } from '../domain/index.ts';
+import { Reader, Writer, writeUint256BE } from '../store/codec.ts';
 import type { Store } from '../store/environment.ts';
 
 /**
@@ -31,9 +31,9 @@ const VERSION = 1;
 
 /** The LMDB key of an IOU: sender (20) ‖ claimable_until (32, big-endian). */
 export function iouKey(sender: Address, claimableUntil: bigint): Buffer {
-  const k = Buffer.alloc(52);
-  k.set(addressToBytes(sender), 0);
-  k.write(claimableUntil.toString(16).padStart(64, '0'), 20, 'hex');
+  const k = Buffer.allocUnsafe(52);
+  writeAddressBytes(sender, k, 0);
+  writeUint256BE(k, 20, claimableUntil);
   return k;
 }
 

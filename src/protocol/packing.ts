@@ -1,4 +1,4 @@
-import { type Address, UINT256_MAX, UINT64_MAX, keccak256 } from '../domain/index.ts';
+import { type Address, UINT256_MAX, UINT64_MAX, keccak256, writeAddressBytes } from '../domain/index.ts';
 import type { FeeSchedule, PenaltyPoint } from '../graph/index.ts';
 
 /**
@@ -81,7 +81,7 @@ function writeUint(out: Buffer, at: number, value: bigint, width: number, max: b
 }
 
 function writeAddress(out: Buffer, at: number, address: Address): void {
-  out.write(address.slice(2), at, 20, 'hex');
+  writeAddressBytes(address, out, at); // canonical lower case: no slice, no hex decoder
 }
 
 function unpackable(field: string): Unpackable {
@@ -178,6 +178,14 @@ const RLP_ZERO = Uint8Array.of(0x80);
 /** Minimal big-endian bytes of a non-negative integer (0 is the empty string). */
 function minimalBytes(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
+  if (value <= 0xffffffffffffn) {
+    // up to 6 bytes (lengths, most amounts of a fee schedule): no hex string
+    const x = Number(value);
+    const n = x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : x < 0x100000000 ? 4 : x < 0x10000000000 ? 5 : 6;
+    const out = Buffer.allocUnsafe(n);
+    out.writeUIntBE(x, 0, n);
+    return out;
+  }
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = '0' + hex;
   return Buffer.from(hex, 'hex');

@@ -4,6 +4,24 @@
  * bigint can never be silently truncated or turned into a float.
  */
 
+/**
+ * Writes `v` as exactly 32 big-endian bytes at `at` (keys that must sort by value), without
+ * a hex string. Throws outside [0, 2^256).
+ */
+export function writeUint256BE(out: Buffer, at: number, v: bigint): void {
+  if (v < 0n || v >= 1n << 256n) throw new Error('value outside uint256 in a key');
+  if (v <= 0xffffffffffffn) {
+    out.fill(0, at, at + 26);
+    out.writeUIntBE(Number(v), at + 26, 6);
+    return;
+  }
+  let rest = v;
+  for (let i = 3; i >= 0; i--) {
+    out.writeBigUInt64BE(BigInt.asUintN(64, rest), at + 8 * i);
+    rest >>= 64n;
+  }
+}
+
 /** Appends bytes to a growing buffer. */
 export class Writer {
   private buf: Buffer;

@@ -1,6 +1,6 @@
-import { type Address, addressFromBytes, addressToBytes } from '../domain/index.ts';
+import { type Address, addressFromBytes, addressToBytes, writeAddressBytes } from '../domain/index.ts';
 import { type CapacityUpdate, type FeeUpdate, decodeFeeSchedule, encodeFeeSchedule } from '../graph/index.ts';
-import { Reader, Writer } from './codec.ts';
+import { Reader, Writer, writeUint256BE } from './codec.ts';
 import type { Store } from './environment.ts';
 
 /**
@@ -75,9 +75,9 @@ function decode(channelId: bigint, b: Buffer): { update: DeferredUpdate; addedAt
 }
 
 function key(network: Address, channelId: bigint, seq: number): Buffer {
-  const k = Buffer.alloc(60);
-  k.set(addressToBytes(network), 0);
-  k.write(channelId.toString(16).padStart(64, '0'), 20, 'hex');
+  const k = Buffer.allocUnsafe(60);
+  writeAddressBytes(network, k, 0);
+  writeUint256BE(k, 20, channelId);
   k.writeUInt32BE(Math.floor(seq / 4294967296), 52);
   k.writeUInt32BE(seq % 4294967296, 56);
   return k;

@@ -1,4 +1,4 @@
-import { type Address, addressFromBytes, addressToBytes } from '../domain/index.ts';
+import { type Address, addressFromBytes, addressToBytes, writeAddressBytes } from '../domain/index.ts';
 import {
   type Channel,
   type ChannelSide,
@@ -6,7 +6,7 @@ import {
   TimedFeeSchedule,
   TokenNetworkState,
 } from '../graph/index.ts';
-import { Reader, Writer } from './codec.ts';
+import { Reader, Writer, writeUint256BE } from './codec.ts';
 import type { Store } from './environment.ts';
 
 /**
@@ -38,16 +38,16 @@ export function networkKey(network: Address): Buffer {
 }
 
 function nodeKey(network: Address, index: number): Buffer {
-  const k = Buffer.alloc(24);
-  k.set(addressToBytes(network), 0);
+  const k = Buffer.allocUnsafe(24);
+  writeAddressBytes(network, k, 0);
   k.writeUInt32BE(index, 20);
   return k;
 }
 
 function channelKey(network: Address, id: bigint): Buffer {
-  const k = Buffer.alloc(52);
-  k.set(addressToBytes(network), 0);
-  k.write(id.toString(16).padStart(64, '0'), 20, 'hex');
+  const k = Buffer.allocUnsafe(52);
+  writeAddressBytes(network, k, 0);
+  writeUint256BE(k, 20, id);
   return k;
 }
 

@@ -121,6 +121,11 @@ describe('RLP', () => {
       [0x7fn, '7f'],
       [0x80n, '8180'],
       [1000n, '8203e8'],
+      [0xffffn, '82ffff'],
+      [0x10000n, '83010000'],
+      [0xffffffffffffn, '86ffffffffffff'],
+      [0x1000000000000n, '87' + '01000000000000'],
+      [10n ** 18n, '880de0b6b3a7640000'],
       [UINT256_MAX, 'a0' + 'ff'.repeat(32)],
     ];
     for (const [value, expected] of cases) assert.equal(Buffer.from(bytes(rlpEncodeUint(value))).toString('hex'), expected);

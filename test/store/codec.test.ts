@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Reader, Writer } from '../../src/store/codec.ts';
+import { Reader, Writer, writeUint256BE } from '../../src/store/codec.ts';
 
 const UINT256_MAX = (1n << 256n) - 1n;
 
@@ -117,5 +117,32 @@ describe('Writer/Reader: explicit byte encodings', () => {
     assert.equal(r.finished, false);
     r.u8();
     assert.equal(r.finished, true);
+  });
+});
+
+describe('writeUint256BE (key fields that sort by value)', () => {
+  test('writes the same 32 bytes as the hex form, at the boundaries of its two paths', () => {
+    const values = [0n, 1n, 0xffn, 0xffffffffffffn, 0x1000000000000n, (1n << 64n) - 1n, 1n << 64n, (1n << 255n) + 12345n, (1n << 256n) - 1n];
+    for (const v of values) {
+      const out = Buffer.alloc(40, 0xaa);
+      writeUint256BE(out, 4, v);
+      assert.equal(out.subarray(4, 36).toString('hex'), v.toString(16).padStart(64, '0'), v.toString());
+      // the bytes around the field are untouched
+      assert.equal(out[3], 0xaa);
+      assert.equal(out[36], 0xaa);
+    }
+  });
+
+  test('byte order is value order', () => {
+    const a = Buffer.alloc(32);
+    const b = Buffer.alloc(32);
+    writeUint256BE(a, 0, 0xffffffffffffn);
+    writeUint256BE(b, 0, 0x1000000000000n);
+    assert.ok(Buffer.compare(a, b) < 0);
+  });
+
+  test('refuses values outside uint256', () => {
+    assert.throws(() => writeUint256BE(Buffer.alloc(32), 0, -1n), /outside uint256/);
+    assert.throws(() => writeUint256BE(Buffer.alloc(32), 0, 1n << 256n), /outside uint256/);
   });
 });
