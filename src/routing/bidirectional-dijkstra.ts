@@ -140,12 +140,16 @@ export class BidirectionalDijkstra {
     this.ni[r + 4 + d] = (this.ni[r + 4 + d]! & ~CHAIN) | EXACT;
   }
 
-  /** A lower bound of x's current distance in direction d without any fee computation. */
-  private lowSeen(x: number, d: number): number {
-    const low = this.nf[8 * x + d]!;
+  /** `low`, a lower bound of x's record in direction d, lowered to cover its undecided offers. */
+  private withChain(x: number, d: number, low: number): number {
     if (!this.chained(x, d)) return low;
     const chained = this.chains.lowerBound(x, d);
     return chained < low ? chained : low;
+  }
+
+  /** A lower bound of x's current distance in direction d without any fee computation. */
+  private lowSeen(x: number, d: number): number {
+    return this.withChain(x, d, this.nf[8 * x + d]!);
   }
 
   /** Exact seen distance of x in direction d, computing a deferred weight if needed. */
@@ -163,10 +167,7 @@ export class BidirectionalDijkstra {
 
   /** A lower bound of x's current distance in direction d, with the undecided offers. */
   private lowerSeen(w: EdgeWeights, d: number, x: number): number {
-    const low = this.boundSeen(w, d, x);
-    if (!this.chained(x, d)) return low;
-    const chained = this.chains.lowerBound(x, d);
-    return chained < low ? chained : low;
+    return this.withChain(x, d, this.boundSeen(w, d, x));
   }
 
   /** A lower bound of the distance of x's record in direction d, refined cheaply when pending. */
