@@ -12,7 +12,9 @@ import {
 } from '../graph/index.ts';
 import type { Budget } from './budget.ts';
 import { weightFee } from './fees.ts';
-import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from './weight-fee-fast.ts';
+import { WeightFeeKernel } from './weight-fee-fast.ts';
+import { FEE_INFINITE, FEE_UNDECIDED } from './weight-fee-linear.ts';
+import { weightScheduleOf } from './weight-schedule.ts';
 
 /** Request record flags; bit k of a pair refers to directed edge 2c + k. */
 const CARRIES = 1; // << side: capacity >= value

@@ -1,13 +1,29 @@
-import type { DecodedSchedule, FeeSchedule } from '../graph/index.ts';
+import {
+  OE,
+  OH,
+  OL,
+  OUT,
+  ddAdd,
+  ddCmpExact,
+  ddDiv,
+  ddHi,
+  ddLo,
+  ddMul,
+  ddRoundHalfEven,
+  ddSign,
+  ddSub,
+} from './double-double.ts';
+import { FEE_INFINITE, FEE_UNDECIDED, linearWeightFee } from './weight-fee-linear.ts';
+import type { WeightSchedule } from './weight-schedule.ts';
 
 /**
  * The edge-weight fee (spec §3.3: balances all equal to the capacity, capping forced)
  * without BigInt and without allocating, for the search's hot path:
  *
- * - flat + proportional on both sides: the closed form of `linearWeightFee`, evaluated
+ * - flat + proportional on both sides: the closed form of weight-fee-linear.ts, evaluated
  *   exactly in 31-bit limbs held in doubles (every intermediate stays below 2^53);
  * - a penalty curve on either side: the steps of `amountWithFees` in double-double
- *   arithmetic with a rigorous error bound carried along; every sign, comparison and
+ *   arithmetic (double-double.ts) with a rigorous error bound carried along; every sign, comparison and
  *   rounding must be certain, otherwise the kernel answers FEE_UNDECIDED and the caller
  *   uses the exact BigInt routine.
  *
@@ -16,238 +32,7 @@ import type { DecodedSchedule, FeeSchedule } from '../graph/index.ts';
  * routine on random and near-tie inputs (test/routing/fees.test.ts).
  */
 
-/** The weight is infinite (the fee function is undefined). */
-export const FEE_INFINITE = -1;
-/** Not decided here; use the exact routine. */
-export const FEE_UNDECIDED = -2;
-
-const LIMB = 2147483648; // 2^31
-const TWO52 = 4503599627370496;
-const LIMB_BIG = 2147483648n;
 const LIMB_MASK = 2147483647n;
-
-/** Numeric form of one fee schedule, derived once per decoded schedule. */
-export interface WeightSchedule {
-  /** Flat and proportional as 31-bit limbs (flat < 2^84, proportional < 2^20). */
-  readonly limbsOk: boolean;
-  readonly flatH: number;
-  readonly flatL: number;
-  readonly prop: number;
-  /** Flat, proportional and every curve point are integers below 2^100 (exact double-doubles). */
-  readonly ddOk: boolean;
-  readonly flatHi: number;
-  readonly flatLo: number;
-  readonly propHi: number;
-  readonly propLo: number;
-  /** Penalty curve as [xHi, xLo, yHi, yLo] per point, or null. */
-  readonly curve: Float64Array | null;
-  readonly points: number;
-}
-
-const DD_LIMIT_BIG = 1n << 100n;
-
-function ddHi(v: bigint): number {
-  return Number(v);
-}
-function ddLo(v: bigint): number {
-  return Number(v - BigInt(Number(v)));
-}
-
-function toWeightSchedule(s: FeeSchedule): WeightSchedule {
-  const limbsOk = s.flat < 1n << 84n && s.proportional < 1n << 20n;
-  let ddOk = s.flat < DD_LIMIT_BIG && s.proportional < DD_LIMIT_BIG;
-  let curve: Float64Array | null = null;
-  const penalty = s.imbalancePenalty;
-  if (penalty !== null) {
-    curve = new Float64Array(penalty.length * 4);
-    penalty.forEach(([x, y], i) => {
-      if (x >= DD_LIMIT_BIG || y >= DD_LIMIT_BIG) {
-        ddOk = false;
-        return;
-      }
-      curve![4 * i] = ddHi(x);
-      curve![4 * i + 1] = ddLo(x);
-      curve![4 * i + 2] = ddHi(y);
-      curve![4 * i + 3] = ddLo(y);
-    });
-  }
-  return {
-    limbsOk,
-    flatH: limbsOk ? Number(s.flat >> 31n) : 0,
-    flatL: limbsOk ? Number(s.flat & LIMB_MASK) : 0,
-    prop: limbsOk ? Number(s.proportional) : 0,
-    ddOk,
-    flatHi: ddOk ? ddHi(s.flat) : 0,
-    flatLo: ddOk ? ddLo(s.flat) : 0,
-    propHi: ddOk ? ddHi(s.proportional) : 0,
-    propLo: ddOk ? ddLo(s.proportional) : 0,
-    curve,
-    points: penalty === null ? 0 : penalty.length,
-  };
-}
-
-/** The kernel form of a decoded schedule, computed once and kept on it. */
-export function weightScheduleOf(decoded: DecodedSchedule): WeightSchedule {
-  const d = decoded.derived as WeightSchedule | undefined;
-  if (d !== undefined) return d;
-  const w = toWeightSchedule(decoded.schedule);
-  decoded.derived = w;
-  return w;
-}
-
-// ---------------------------------------------------------------------------------------
-// Double-double arithmetic with an absolute error bound, on scalars. Each operation
-// writes its result to (OUT[OH]!, OUT[OL]!, OUT[OE]!). Error model as in the original object version:
-// every inexact operation adds REL * |result| plus the propagated errors, inflated by
-// 1 + 2^-40; integers below 2^100 are exact (error 0).
-
-const REL = 2 ** -100;
-const INFLATE = 1 + 2 ** -40;
-const SPLITTER = 134217729; // 2^27 + 1
-const DD_LIMIT = 2 ** 100;
-
-/**
- * Result registers: hi, lo, error of the last operation; (rh, rl) of `remainder`. A typed
- * array, because module-level `let` doubles would be boxed on every write.
- */
-const OUT = new Float64Array(5);
-const OH = 0;
-const OL = 1;
-const OE = 2;
-const RH = 3;
-const RL = 4;
-
-function isIntDD(h: number, l: number, e: number): boolean {
-  return e === 0 && Number.isInteger(h) && Number.isInteger(l);
-}
-
-function ddAdd(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
-  let s = xh + yh;
-  let b = s - xh;
-  let s2 = xh - (s - b) + (yh - b);
-  const t = xl + yl;
-  b = t - xl;
-  const t2 = xl - (t - b) + (yl - b);
-  s2 += t;
-  let h = s + s2;
-  s2 = s2 - (h - s);
-  s = h;
-  s2 += t2;
-  h = s + s2;
-  const lo = s2 - (h - s);
-  OUT[OH] = h;
-  OUT[OL] = lo;
-  const exact = isIntDD(xh, xl, xe) && isIntDD(yh, yl, ye) && Math.abs(h) < DD_LIMIT && Number.isInteger(lo);
-  OUT[OE] = exact ? 0 : (xe + ye + (Math.abs(h) + Math.abs(lo)) * REL) * INFLATE;
-}
-
-function ddSub(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
-  ddAdd(xh, xl, xe, -yh, -yl, ye);
-}
-
-function ddMul(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
-  const p = xh * yh;
-  let c = SPLITTER * xh;
-  const ah = c - (c - xh);
-  const al = xh - ah;
-  c = SPLITTER * yh;
-  const bh = c - (c - yh);
-  const bl = yh - bh;
-  let q = ah * bh - p + ah * bl + al * bh + al * bl;
-  q += xh * yl + xl * yh;
-  const hi = p + q;
-  const lo = q - (hi - p);
-  OUT[OH] = hi;
-  OUT[OL] = lo;
-  const exact = xe === 0 && ye === 0 && xl === 0 && yl === 0 && Number.isInteger(xh) && Number.isInteger(yh) &&
-    Math.abs(xh) * Math.abs(yh) < DD_LIMIT;
-  if (exact) {
-    OUT[OE] = 0;
-    return;
-  }
-  const mx = Math.abs(xh) + Math.abs(xl);
-  const my = Math.abs(yh) + Math.abs(yl);
-  OUT[OE] = (mx * ye + my * xe + xe * ye + (Math.abs(hi) + Math.abs(lo)) * REL) * INFLATE;
-}
-
-
-/** (xh + xl) - q * (yh + yl), written to OUT[RH], OUT[RL]. */
-function remainder(xh: number, xl: number, q: number, yh: number, yl: number): void {
-  const p = q * yh;
-  let c = SPLITTER * q;
-  const ah = c - (c - q);
-  const al = q - ah;
-  c = SPLITTER * yh;
-  const bh = c - (c - yh);
-  const bl = yh - bh;
-  const pe = ah * bh - p + ah * bl + al * bh + al * bl + q * yl;
-  const s = xh - p;
-  const b = s - xh;
-  const s2 = xh - (s - b) + (-p - b) + (xl - pe);
-  const h = s + s2;
-  OUT[RH] = h;
-  OUT[RL] = s2 - (h - s);
-}
-
-/** x / y; false when y is not certainly non-zero. */
-function ddDiv(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): boolean {
-  const my = Math.abs(yh) + Math.abs(yl);
-  if (!(my > 2 * ye) || yh === 0) return false;
-  const q1 = xh / yh;
-  remainder(xh, xl, q1, yh, yl);
-  const q2 = OUT[RH]! / yh;
-  remainder(OUT[RH]!, OUT[RL]!, q2, yh, yl);
-  const q3 = OUT[RH]! / yh;
-  let h = q1 + q2;
-  let l = q2 - (h - q1);
-  const h2 = h + (l + q3);
-  l = l + q3 - (h2 - h);
-  h = h2;
-  const hi = h + l;
-  const lo = l - (hi - h);
-  const mq = Math.abs(hi) + Math.abs(lo);
-  OUT[OH] = hi;
-  OUT[OL] = lo;
-  OUT[OE] = ((xe + mq * ye) / (my - ye) + mq * REL) * INFLATE;
-  return true;
-}
-
-/** Certain sign: -1, 0 (exactly zero only), 1; or 2 when uncertain. */
-function ddSign(h: number, l: number, e: number): number {
-  const positive = h > 0 || (h === 0 && l > 0);
-  if (e === 0) return positive ? 1 : h === 0 && l === 0 ? 0 : -1;
-  if (Math.abs(h) + Math.abs(l) <= e) return 2;
-  return positive ? 1 : -1;
-}
-
-/** Exact comparison of exact double-doubles. */
-function ddCmpExact(xh: number, xl: number, yh: number, yl: number): number {
-  return xh < yh ? -1 : xh > yh ? 1 : xl < yl ? -1 : xl > yl ? 1 : 0;
-}
-
-/** Rounds half to even into (OUT[OH]!, OUT[OL]!) exactly; false when not certain. */
-function ddRoundHalfEven(h: number, l: number, e: number): boolean {
-  if (Math.abs(h) >= DD_LIMIT) return false;
-  const base = Math.floor(h);
-  const frac = h - base + l;
-  const k = Math.floor(frac);
-  const rest = frac - k;
-  const margin = e + 2 ** -40;
-  let up: boolean;
-  if (rest < 0.5 - margin) up = false;
-  else if (rest > 0.5 + margin) up = true;
-  else return false;
-  const add1 = k + (up ? 1 : 0);
-  const s = base + add1;
-  const sb = s - base;
-  const t = base - (s - sb) + (add1 - sb);
-  OUT[OH] = s + t;
-  OUT[OL] = t - (OUT[OH]! - s);
-  OUT[OE] = 0;
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------
 
 /** Per-thread scratch for the curve routine (lazy candidates and their y values). */
 const MAX_SCRATCH_POINTS = 512;
@@ -329,7 +114,7 @@ export class WeightFeeKernel {
   fee3(w0: number, w1: number, w2: number, sender: WeightSchedule, receiver: WeightSchedule): number {
     if (sender.curve === null && receiver.curve === null) {
       if (this.aLimbsOk && sender.limbsOk && receiver.limbsOk && w2 < 1048576) {
-        return this.linear(
+        return linearWeightFee(this.aH, this.aL, 
           (w0 >>> 31) + w1 * 2 + w2 * 8589934592,
           w0 & 0x7fffffff,
           sender.flatH + receiver.flatH,
@@ -362,64 +147,7 @@ export class WeightFeeKernel {
    */
   linearFee(w0: number, w1: number, w2: number, fH: number, fL: number, pIn: number, pOut: number): number {
     if (!this.aLimbsOk || w2 >= 1048576) return FEE_UNDECIDED;
-    return this.linear((w0 >>> 31) + w1 * 2 + w2 * 8589934592, w0 & 0x7fffffff, fH, fL, pIn, pOut);
-  }
-
-  /**
-   * Closed form for flat + proportional schedules: with M = 1e6 * (flat_in + flat_out) +
-   * (p_in + p_out) * a and D = 1e6 - p_in, the fee is round_half_even(a + M / D) - a,
-   * defined iff 0 < c, a <= c, D > 0 and M <= D * (c - a). Limbs are base 2^31.
-   */
-  private linear(cH: number, cL: number, fH: number, fL: number, pIn: number, pOut: number): number {
-    const aH = this.aH;
-    const aL = this.aL;
-    if (cH === 0 && cL === 0) return FEE_INFINITE;
-    if (cH < aH || (cH === aH && cL < aL)) return FEE_INFINITE;
-    const d = 1e6 - pIn;
-    if (d <= 0) return FEE_INFINITE;
-    const p = pIn + pOut; // < 2^21
-    // M in limbs: low part < 2^52 + 2^52, high part checked below
-    let mL = 1e6 * fL + p * aL;
-    let mH = 1e6 * fH + p * aH;
-    const carry = Math.floor(mL / LIMB);
-    mL -= carry * LIMB;
-    mH += carry;
-    if (!(mH < TWO52)) return FEE_UNDECIDED;
-    // q = floor(M / D), r = M mod D, by long division over the two limbs
-    let qH = Math.floor(mH / d);
-    let r = mH - qH * d;
-    if (r < 0) {
-      qH--;
-      r += d;
-    } else if (r >= d) {
-      qH++;
-      r -= d;
-    }
-    const tail = r * LIMB + mL; // < 2^20 * 2^31 + 2^31
-    let qL = Math.floor(tail / d);
-    r = tail - qL * d;
-    if (r < 0) {
-      qL--;
-      r += d;
-    } else if (r >= d) {
-      qL++;
-      r -= d;
-    }
-    const spill = Math.floor(qL / LIMB);
-    qH += spill;
-    qL -= spill * LIMB;
-    // defined iff M <= D * (c - a), i.e. q < c - a, or q == c - a with no remainder
-    let kL = cL - aL;
-    let kH = cH - aH;
-    if (kL < 0) {
-      kL += LIMB;
-      kH--;
-    }
-    if (qH > kH || (qH === kH && (qL > kL || (qL === kL && r > 0)))) return FEE_INFINITE;
-    // round half to even of a + M / D (a is an integer; parity of a + q decides a tie)
-    const twice = 2 * r;
-    const up = twice > d || (twice === d && (aL + qL) % 2 === 1) ? 1 : 0;
-    return qH * LIMB + (qL + up); // one rounding: Number(fee)
+    return linearWeightFee(this.aH, this.aL, (w0 >>> 31) + w1 * 2 + w2 * 8589934592, w0 & 0x7fffffff, fH, fL, pIn, pOut);
   }
 
   // --- the general routine (penalty curves), after fees.ts / weight-fee-fast history ---
@@ -928,8 +656,3 @@ export class WeightFeeKernel {
 
 /** Thrown internally when a decision is uncertain. */
 const UNCERTAIN = new Error('uncertain');
-
-/** Splits a bigint below 2^84 into 31-bit limbs (tests). */
-export function limbsOf(v: bigint): [number, number] {
-  return [Number(v / LIMB_BIG), Number(v % LIMB_BIG)];
-}

@@ -4,7 +4,9 @@ import { type FeeSchedule, makeFeeSchedule } from '../../src/graph/index.ts';
 import { amountWithFeesReference } from '../../src/routing/fees-reference.ts';
 import { amountWithFees, linearWeightFee, weightFee } from '../../src/routing/fees.ts';
 import { rat, roundHalfEven } from '../../src/routing/rational.ts';
-import { FEE_INFINITE, FEE_UNDECIDED, WeightFeeKernel, weightScheduleOf } from '../../src/routing/weight-fee-fast.ts';
+import { WeightFeeKernel } from '../../src/routing/weight-fee-fast.ts';
+import { FEE_INFINITE, FEE_UNDECIDED } from '../../src/routing/weight-fee-linear.ts';
+import { weightScheduleOf } from '../../src/routing/weight-schedule.ts';
 import { Random } from '../helpers/random.ts';
 
 function randomSchedule(rng: Random, scale: bigint, withPenalty: boolean): FeeSchedule {
