@@ -19,6 +19,7 @@ import { Actors } from './service.ts';
 import type { PaymentsFront } from './front/payment-api.ts';
 import { IouLedger, PaymentDesk, asFields } from '../src/payments/index.ts';
 import { type ChainLink, connectChain } from './chain-link.ts';
+import { resolveMatrixServers } from './matrix-servers.ts';
 
 /**
  * The process: configuration, data dir, actors, HTTP front, signals. Exit codes: 0 after
@@ -112,6 +113,13 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
     link = connected.link;
   }
   const chainId = link?.facts.chainId ?? initial.chainId!;
+  const matrix = await resolveMatrixServers(initial.matrixServers, initial.knownServers, chainId, link !== null, log);
+  if (!matrix.ok) {
+    log.log('CRITICAL', matrix.message);
+    link?.close();
+    return 1;
+  }
+  const matrixServers = matrix.servers;
   const dataDir = dataDirFor(initial.dataDir, chainId);
   const demoNetwork = demo && initial.events === null ? startDemo(dataDir, chainId, log) : null;
   const config: Config = demoNetwork === null ? initial : { ...initial, events: demoNetwork.path };
@@ -165,10 +173,10 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
       registrySlots: REGISTRY_SLOTS,
       chunkLines: CHUNK_LINES,
       matrix:
-        config.matrixServers.length === 0
+        matrixServers.length === 0
           ? null
           : {
-              servers: config.matrixServers,
+              servers: matrixServers,
               presenceRoom: config.presenceRoom,
               rateLimitBytes: config.matrixRateLimit,
               privateKey: key.privateKey.reveal(),
@@ -246,7 +254,8 @@ async function serve(initial: Config, demo: boolean): Promise<number> {
         operator: config.operator,
         message: config.infoMessage,
         paymentAddress: key.address,
-        matrixServer: config.matrixServers[0] ?? '',
+        // file-only mode reports the first --matrix-server (event-log spec), a chain the main one
+        matrixServer: (link === null ? config.matrixServers[0] : matrixServers[0]) ?? '',
       },
       network: (a: Address) => actors.networks.get(a),
       presence: (a: Address) => actors.presence.get(a),

@@ -25,7 +25,7 @@ export { type ConfigDeps, type PathKind, DEFAULT_DEPS } from './config/files.ts'
 export { type KeySource, type ResolvedKey, describeKeySource, parsePrivateKeyHex, resolveKey, Secret } from './config/key.ts';
 export { type Command, type OptionKind, type OptionSpec, COMMANDS, envName, OPTIONS } from './config/options.ts';
 export { SERVE_DEFAULTS } from './config/serve.ts';
-export type { ClaimConfig, Config, ConfirmationsSetting, ContractAddresses, DataDirSetting, GasPrice, LogLevel } from './config/types.ts';
+export type { ClaimConfig, Config, ConfirmationsSetting, ContractAddresses, DataDirSetting, GasPrice, KnownServersSetting, LogLevel } from './config/types.ts';
 export { LOG_LEVELS } from './config/types.ts';
 export type { Ratio } from './config/values.ts';
 

@@ -7,10 +7,10 @@ import type { IngressCore, IngressNotice } from './ingress-core.ts';
 import { SdkMatrixApi } from './matrix-sdk-api.ts';
 
 /**
- * The live Matrix source of the ingress: one connection per `--matrix-server` (the first is
- * the main one, spec §8.1), sharing the profile cache and the per-sender rate limit. Their
- * sync answers go into the ingress core as event-log lines (`applyLive`), the same path as
- * the file source.
+ * The live Matrix source of the ingress: one connection per server chosen at start-up
+ * (actors/matrix-servers.ts; the first is the main one, spec §8.1), sharing the profile
+ * cache and the per-sender rate limit. Their sync answers go into the ingress core as
+ * event-log lines (`applyLive`), the same path as the file source.
  */
 
 /** What the ingress worker needs to run the Matrix source. */

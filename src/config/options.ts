@@ -81,6 +81,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   opt('poll-interval-ms', 'value', 'MS', SERVICE, 'Chain', 'pause between polls of the node once at the confirmed head (default 2000)'),
   // Matrix.
   opt('matrix-server', 'list', 'URL', SERVICE, 'Matrix', 'Matrix homeserver URL with scheme; repeatable, comma-separated allowed (default none: no live Matrix)'),
+  opt('known-servers-url', 'value', 'URL', SERVICE, 'Matrix', 'known-servers list ({"active_servers": [hosts]}) whose servers are connected too; "none" fetches none (default: with --eth-rpc on chain ids 1, 3, 4, 5 and 42, the reference\'s raiden-service-bundle list; $URL_KNOWN_FEDERATION_SERVERS overrides that default)'),
   opt('presence-room', 'value', 'ROOM', SERVICE, 'Matrix', 'presence room alias (#name:server) or id (!id:server)'),
   opt('matrix-rate-limit', 'value', 'BYTES', SERVICE, 'Matrix', 'bytes accepted per sender per 5 minutes (default 5000000)'),
   // Threads and search.

@@ -4,7 +4,7 @@ import { DEFAULT_CONFIRMATIONS, readChainId, readContracts, readDataDir, readLmd
 import { absolutePath, checkReadableFile, checkWritableTarget } from './files.ts';
 import { readKeySource } from './key.ts';
 import type { SettingsReader } from './reader.ts';
-import type { Config } from './types.ts';
+import type { Config, KnownServersSetting } from './types.ts';
 import { parseHost, parseHttpUrl, parseIntInRange, parseRoom, parseUint256 } from './values.ts';
 
 /** Fixed defaults of `serve` (thread counts and the queue limit depend on the machine). */
@@ -92,8 +92,10 @@ export function buildServeConfig(r: SettingsReader): Config | null {
     }
   }
   const matrixServers = r.parseList('matrix-server', parseHttpUrl);
-  if (r.given('presence-room') && r.list('matrix-server').length === 0) {
-    r.warnings.push(`${r.label('presence-room')} has no effect without --matrix-server`);
+  const knownServers = readKnownServers(r);
+  const knownListPossible = knownServers.kind === 'url' || (knownServers.kind === 'auto' && r.given('eth-rpc'));
+  if (r.given('presence-room') && r.list('matrix-server').length === 0 && !knownListPossible) {
+    r.warnings.push(`${r.label('presence-room')} has no effect without --matrix-server or a known-servers list`);
   }
   const workers = count('workers', cores, 1, MAX_THREADS);
   const confirmationsGiven = r.parse('confirmations', (t) => parseIntInRange(t, 0));
@@ -123,6 +125,7 @@ export function buildServeConfig(r: SettingsReader): Config | null {
     startBlock: count('start-block', d.startBlock, 0),
     pollIntervalMs: count('poll-interval-ms', d.pollIntervalMs, 10, 3_600_000),
     matrixServers,
+    knownServers,
     presenceRoom: r.parse('presence-room', parseRoom),
     matrixRateLimit: count('matrix-rate-limit', d.matrixRateLimit),
     maxBodyBytes: count('max-body-bytes', d.maxBodyBytes),
@@ -138,4 +141,23 @@ export function buildServeConfig(r: SettingsReader): Config | null {
     deferredExpiryS: count('deferred-expiry-s', d.deferredExpiryS),
   };
   return r.errors.length === 0 && key !== null ? { ...settings, key } : null;
+}
+
+/** The reference's variable naming the known-servers list (spec §8.1). */
+const KNOWN_SERVERS_ENV = 'URL_KNOWN_FEDERATION_SERVERS';
+
+/** --known-servers-url: "none", a URL, or unset (then $URL_KNOWN_FEDERATION_SERVERS, else auto). */
+function readKnownServers(r: SettingsReader): KnownServersSetting {
+  const text = r.text('known-servers-url');
+  if (text !== null) {
+    if (text.trim().toLowerCase() === 'none') return { kind: 'none' };
+    const url = r.parse('known-servers-url', parseHttpUrl);
+    return url === null ? { kind: 'none' } : { kind: 'url', url };
+  }
+  const fromEnv = r.env[KNOWN_SERVERS_ENV];
+  if (fromEnv === undefined || fromEnv.trim() === '') return { kind: 'auto' };
+  const parsed = parseHttpUrl(fromEnv);
+  if (parsed.ok) return { kind: 'url', url: parsed.value };
+  r.errors.push(`$${KNOWN_SERVERS_ENV}: ${parsed.message}`);
+  return { kind: 'none' };
 }

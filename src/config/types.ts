@@ -88,8 +88,13 @@ export interface Config {
   readonly startBlock: number;
   /** Pause between polls of the node once the follower is at the confirmed head, ms. */
   readonly pollIntervalMs: number;
-  /** Matrix homeservers, in the given order; empty means no live Matrix. */
+  /**
+   * Matrix homeservers, in the given order: the candidates for the main connection (with
+   * the known servers connected as well); empty means the known list alone, or no live Matrix.
+   */
   readonly matrixServers: readonly string[];
+  /** Where the known-servers list comes from (spec §8.1). */
+  readonly knownServers: KnownServersSetting;
   /** Presence room alias or id, or null for the transport's default. */
   readonly presenceRoom: string | null;
   /** Bytes accepted per sender per 5 minutes over Matrix. */
@@ -140,3 +145,9 @@ export interface ClaimConfig {
   /** JSON log lines instead of text. */
   readonly logJson: boolean;
 }
+
+/**
+ * The known-servers list: `auto` fetches the reference's list for chain ids 1, 3, 4, 5 and 42
+ * when a chain is followed, `none` fetches nothing, `url` fetches that list in any mode.
+ */
+export type KnownServersSetting = { readonly kind: 'auto' } | { readonly kind: 'none' } | { readonly kind: 'url'; readonly url: string };

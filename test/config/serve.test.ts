@@ -181,6 +181,23 @@ describe('serve: sources and precedence', () => {
     assert.deepEqual(c.matrixServers, ['https://a.example']);
   });
 
+  test('known-servers list: auto by default, "none", a URL, or $URL_KNOWN_FEDERATION_SERVERS', () => {
+    assert.deepEqual(serveOk(MIN_SERVE).knownServers, { kind: 'auto' });
+    assert.deepEqual(serveOk([...MIN_SERVE, '--known-servers-url', 'None']).knownServers, { kind: 'none' });
+    const list = 'http://127.0.0.1:8080/list.json';
+    assert.deepEqual(serveOk([...MIN_SERVE, '--known-servers-url', list]).knownServers, { kind: 'url', url: list });
+    assert.deepEqual(serveOk(MIN_SERVE, { PFS_KNOWN_SERVERS_URL: list }).knownServers, { kind: 'url', url: list });
+    assert.deepEqual(serveOk(MIN_SERVE, { URL_KNOWN_FEDERATION_SERVERS: list }).knownServers, { kind: 'url', url: list });
+    // the option, even "none", wins over the reference's variable
+    assert.deepEqual(serveOk([...MIN_SERVE, '--known-servers-url', 'none'], { URL_KNOWN_FEDERATION_SERVERS: list }).knownServers, { kind: 'none' });
+    assertErrors(errorsOf([...MIN_SERVE, '--known-servers-url', 'list.json']), [/^--known-servers-url: must be an http:\/\/ or https:\/\/ URL/]);
+    assertErrors(errorsOf(MIN_SERVE, { URL_KNOWN_FEDERATION_SERVERS: 'ftp://x' }), [/^\$URL_KNOWN_FEDERATION_SERVERS: must be an http:\/\/ or https:\/\/ URL/]);
+    // a list can name servers, so --presence-room has an effect with one
+    const withList = parse([...MIN_SERVE, '--presence-room', '!abc:x.org', '--known-servers-url', list]);
+    assert.ok(withList.ok);
+    assert.doesNotMatch(withList.warnings.join('\n'), /presence-room/);
+  });
+
   test('log level is case-insensitive and stored upper case', () => {
     for (const level of ['critical', 'Error', 'WARNING', 'info', 'DeBuG']) {
       assert.equal(serveOk([...MIN_SERVE, '--log-level', level]).logLevel, level.toUpperCase());
