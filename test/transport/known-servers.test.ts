@@ -9,6 +9,7 @@ import {
   fetchKnownServers,
   parseKnownServers,
 } from '../../src/transport/known-servers.ts';
+import { freePort } from '../helpers/service-process.ts';
 
 describe('known-servers list (spec §8.1)', () => {
   it('has the reference list only for chain ids 1, 3, 4, 5 and 42', () => {
@@ -91,11 +92,7 @@ describe('known-servers list (spec §8.1)', () => {
       assert.match(await error(`${base}/huge-declared`), /larger than/);
       assert.match(await error(`${base}/huge-chunked`), /larger than/);
       assert.equal(await error(`${base}/silent`, 300), 'no answer within 300 ms');
-      const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-      const port = (closed.address() as AddressInfo).port;
-      await new Promise((resolve) => closed.close(resolve));
-      assert.ok((await error(`http://127.0.0.1:${port}/list.json`)).length > 0);
+      assert.ok((await error(`http://127.0.0.1:${await freePort()}/list.json`)).length > 0);
     });
   });
 });

@@ -3,6 +3,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chooseMainServer, connectionOrder, measureRtt } from '../../src/transport/server-choice.ts';
+import { freePort } from '../helpers/service-process.ts';
 
 /** A loopback server answering /_matrix/client/versions after `delayMs`; counts the requests. */
 async function versionsServer(delayMs: number): Promise<{ url: string; hits: () => number; server: Server }> {
@@ -21,11 +22,7 @@ async function versionsServer(delayMs: number): Promise<{ url: string; hits: () 
 
 /** A URL on which nothing listens. */
 async function closedUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((resolve) => s.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 describe('main Matrix server by round-trip time (spec §8.1)', () => {
