@@ -1,5 +1,5 @@
 import { type Address, asAddress, toChecksumAddress } from '../domain/index.ts';
-import type { JsonOutRecord } from './json.ts';
+import type { JsonOutRecord } from './json-write.ts';
 import { jsonReply, type HttpReply } from './reply.ts';
 
 /*

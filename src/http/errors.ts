@@ -1,6 +1,6 @@
 import { toChecksumAddress, type Address } from '../domain/index.ts';
 import { iouToJson, type IouFields } from './iou-json.ts';
-import { JsonFloat, type JsonOut, type JsonOutRecord } from './json.ts';
+import { JsonFloat, type JsonOut, type JsonOutRecord } from './json-write.ts';
 import { HTML_CONTENT_TYPE, jsonReply, type HttpReply } from './reply.ts';
 
 /*

@@ -1,19 +1,15 @@
 export {
   DEFAULT_JSON_LIMITS,
-  JsonFloat,
   parseJson,
   parseJsonBytes,
-  stringifyJson,
   type JsonArray,
   type JsonLimits,
   type JsonObject,
-  type JsonOut,
-  type JsonOutRecord,
   type JsonParseError,
   type JsonParseResult,
-  type JsonStyle,
   type JsonValue,
 } from './json.ts';
+export { JsonFloat, stringifyJson, type JsonOut, type JsonOutRecord, type JsonStyle } from './json-write.ts';
 export {
   addressNotOnline,
   BAD_REQUEST_MESSAGE,

@@ -1,5 +1,5 @@
 import { toChecksumAddress, type Address } from '../domain/index.ts';
-import type { JsonOutRecord } from './json.ts';
+import type { JsonOutRecord } from './json-write.ts';
 
 /** The fields of a stored or received IOU (spec §5.1), as the HTTP layer needs them. */
 export interface IouFields {

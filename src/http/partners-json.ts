@@ -1,5 +1,5 @@
 import { type Address, toChecksumAddress } from '../domain/index.ts';
-import { JsonFloat, type JsonOutRecord } from './json.ts';
+import { JsonFloat, type JsonOutRecord } from './json-write.ts';
 import { jsonReply, type HttpReply } from './reply.ts';
 
 /** One partner suggestion (spec §2.6, §9.2). */

@@ -1,4 +1,4 @@
-import { stringifyJson, type JsonOut } from './json.ts';
+import { stringifyJson, type JsonOut } from './json-write.ts';
 
 /**
  * A complete HTTP answer as data: the server wiring only copies it onto the socket. Keeping

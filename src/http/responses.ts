@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toChecksumAddress, type Address } from '../domain/index.ts';
 import { iouToJson, type IouFields } from './iou-json.ts';
-import type { JsonOutRecord } from './json.ts';
+import type { JsonOutRecord } from './json-write.ts';
 import { pythonUtcIsoformat } from './python-text.ts';
 import { jsonReply, type HttpReply } from './reply.ts';
 
