@@ -5,11 +5,6 @@ import {
   type DecodedFeeUpdate,
   INVALID_MESSAGE_LOG,
   addressOfUserId,
-  decodeRaidenMessage,
-  isUnpackable,
-  packCapacityUpdate,
-  packFeeUpdate,
-  splitMessageBody,
   validateCapacityUpdate,
   validateFeeUpdate,
   verifyDisplayname,
@@ -35,13 +30,10 @@ import {
   writeCursor,
   writePresenceImage,
 } from './ingress-state.ts';
-import { type LogInput, parseLogLine } from './log-line.ts';
+import type { LogInput } from './log-line.ts';
+import { type Prepared, type RecoverJob, prepareLines } from './prepare-lines.ts';
 
-/** One signature to recover: the packed signed bytes and the 65-byte signature. */
-export interface RecoverJob {
-  readonly data: Uint8Array;
-  readonly signature: Uint8Array;
-}
+export { FILE_SUBPOSITIONS, filePosition, type RecoverJob } from './prepare-lines.ts';
 
 /** What the ingress needs from its surroundings (threads, pool, clock). */
 export interface IngressDeps {
@@ -100,29 +92,6 @@ export type IngressNotice =
 interface NetworkEntry {
   readonly createdSeq: number;
   readonly shard: number;
-}
-
-/**
- * Shard positions of the file source: line n is n * FILE_SUBPOSITIONS and the i-th message
- * of its to-device body n * FILE_SUBPOSITIONS + i (i from 1), so two updates in one body
- * are two events, not a replay of one. Exact in a double up to 2^37 lines.
- */
-export const FILE_SUBPOSITIONS = 65_536;
-
-/** The shard position of line `line` (sub 0) or of its `sub`-th message. */
-export function filePosition(line: number, sub: number): number {
-  return line * FILE_SUBPOSITIONS + sub;
-}
-
-/** A line prepared in the first pass: its parsed input and, for to-device bodies, the decoded messages. */
-interface Prepared {
-  readonly line: number;
-  /** The line's shard position (see filePosition for the file source). */
-  readonly position: number;
-  readonly text: string;
-  readonly input: LogInput;
-  /** `position`: each message's own shard position (a shard skips positions it holds). */
-  readonly messages: readonly { readonly decoded: ReturnType<typeof decodeRaidenMessage>; readonly job: number; readonly packed: Uint8Array | null; readonly position: number }[];
 }
 
 /**
@@ -280,7 +249,7 @@ export class IngressCore {
             eof = true;
             break;
           }
-          const prepared = this.prepare(lines);
+          const prepared = prepareLines(lines, (key, n) => this.count(key, n));
           const last = lines[lines.length - 1]!;
           const signers = this.deps.recover(prepared.jobs);
           // awaited when its turn comes; a failure while earlier chunks still apply must not
@@ -330,7 +299,7 @@ export class IngressCore {
       const slice = lines.slice(from, from + this.deps.chunkLines);
       // every line and every message of a to-device body gets a position of its own
       const numbered = slice.map((text) => ({ text, number: ++this.livePosition }));
-      const prepared = this.prepare(numbered, () => ++this.livePosition);
+      const prepared = prepareLines(numbered, (key, n) => this.count(key, n), () => ++this.livePosition);
       if (this.livePosition > this.liveReserved) {
         this.liveReserved = this.livePosition + LIVE_POSITION_BLOCK;
         writeCursor(this.deps.store, LIVE_CURSOR, { line: this.liveReserved, offset: 0, block: 0 });
@@ -360,39 +329,6 @@ export class IngressCore {
   /** Every user known from stored or live presence (displaynames and avatars to reuse). */
   knownUsers(): IterableIterator<UserRecord> {
     return this.tracker.allUsers();
-  }
-
-  private prepare(lines: readonly { text: string; number: number }[], nextPosition?: () => number): { items: Prepared[]; jobs: RecoverJob[] } {
-    const items: Prepared[] = [];
-    const jobs: RecoverJob[] = [];
-    for (const l of lines) {
-      const input = parseLogLine(l.text);
-      const messages: { decoded: ReturnType<typeof decodeRaidenMessage>; job: number; packed: Uint8Array | null; position: number }[] = [];
-      if (input.kind === 'to_device') {
-        const bodies = splitMessageBody(input.body);
-        if (nextPosition === undefined && bodies.length >= FILE_SUBPOSITIONS) {
-          // a file line has FILE_SUBPOSITIONS - 1 message positions; the rest cannot be told apart
-          this.count('message:rejected_too_many_in_body', bodies.length - FILE_SUBPOSITIONS + 1);
-          bodies.length = FILE_SUBPOSITIONS - 1;
-        }
-        for (const body of bodies) {
-          const decoded = decodeRaidenMessage(body);
-          let job = -1;
-          let bytes: Uint8Array | null = null;
-          if (decoded.kind === 'capacity_update' || decoded.kind === 'fee_update') {
-            const packed = decoded.kind === 'capacity_update' ? packCapacityUpdate(decoded) : packFeeUpdate(decoded);
-            if (!isUnpackable(packed)) {
-              bytes = packed;
-              job = jobs.length;
-              jobs.push({ data: packed, signature: decoded.signature });
-            }
-          }
-          messages.push({ decoded, job, packed: bytes, position: nextPosition?.() ?? filePosition(l.number, messages.length + 1) });
-        }
-      }
-      items.push({ line: l.number, position: nextPosition === undefined ? filePosition(l.number, 0) : l.number, text: l.text, input, messages });
-    }
-    return { items, jobs };
   }
 
   private count(key: string, n = 1): void {
