@@ -40,6 +40,9 @@ const EXACT = 1;
 const DONE = 2;
 const CHAIN = 4;
 
+/** Relative margin of provablyFinal: 32 units of roundoff, over the 6 its bound needs. */
+const MARGIN = 2 ** -48;
+
 /**
  * networkx 2.8.7 `_bidirectional_dijkstra` on the pruned graph (spec §3.5 a): forward and
  * backward searches alternate, forward first, sharing one push counter; the first node
@@ -208,6 +211,32 @@ export class BidirectionalDijkstra {
     if (!this.found || this.bestDist > total) this.record(x, total);
   }
 
+  /**
+   * Whether the best meeting is already networkx's answer, so that the rest of its search
+   * (up to the first node settled in both directions, often most of the work) can be
+   * skipped. `top0`, `top1`: lower bounds of the smallest key in each fringe.
+   *
+   * A later meeting replaces the best only when strictly shorter. Every later meeting comes
+   * from a relaxation out of a node popped later, at a key >= top of its direction, into a
+   * node x whose other side is either pending (its length >= top of that side) or settled
+   * at distance D. In the first case the total is >= fl(top0 + top1) by monotonic rounding.
+   * In the second, the edge's other end u was offered fl(D + w) by x's settling, and u is
+   * still pending on that side (a settled u would end networkx's search when popped), so
+   * fl(D + w) >= top there, and the total is >= (top0 + top1)(1 - 3 * 2^-53). Hence with
+   * top0 + top1 >= best * (1 + MARGIN) no later meeting is shorter, in floats too.
+   *
+   * networkx also returns "no path" when a fringe runs out before a node is settled in both
+   * directions, even after a meeting; that cannot happen here. A meeting means the target
+   * is reachable forward and the source backward (through the same filtered edges); the
+   * source is settled forward on the first turn and the target backward on the second (its
+   * key 0 is the smallest), so the forward fringe cannot run out before it pops the target,
+   * which ends the search, and likewise backward.
+   */
+  private provablyFinal(top0: number, top1: number): boolean {
+    const best = this.bestDist;
+    return !this.infiniteOnly && best < Infinity && top0 + top1 >= best + best * MARGIN;
+  }
+
   private record(x: number, total: number): void {
     this.found = true;
     this.bestDist = total;
@@ -333,6 +362,9 @@ export class BidirectionalDijkstra {
       while ((heap0.size > 0 || queue0.size > 0) && (heap1.size > 0 || queue1.size > 0)) {
         dir = 1 - dir;
         const other = 1 - dir;
+        if (this.found && this.provablyFinal(heap0.size > 0 ? heap0.topKey() : Infinity, heap1.size > 0 ? heap1.topKey() : Infinity)) {
+          return this.assemble();
+        }
         const heap = dir === 0 ? heap0 : heap1;
         const queue = dir === 0 ? queue0 : queue1;
         // Refine provisional entries at the top until the top's key is exact: first a
