@@ -65,13 +65,7 @@ export function ddSub(xh: number, xl: number, xe: number, yh: number, yl: number
 
 export function ddMul(xh: number, xl: number, xe: number, yh: number, yl: number, ye: number): void {
   const p = xh * yh;
-  let c = SPLITTER * xh;
-  const ah = c - (c - xh);
-  const al = xh - ah;
-  c = SPLITTER * yh;
-  const bh = c - (c - yh);
-  const bl = yh - bh;
-  let q = ah * bh - p + ah * bl + al * bh + al * bl;
+  let q = productError(xh, yh, p);
   q += xh * yl + xl * yh;
   const hi = p + q;
   const lo = q - (hi - p);
@@ -88,17 +82,21 @@ export function ddMul(xh: number, xl: number, xe: number, yh: number, yl: number
   OUT[OE] = (mx * ye + my * xe + xe * ye + (Math.abs(hi) + Math.abs(lo)) * REL) * INFLATE;
 }
 
+/** a * b - p exactly, for p = fl(a * b) (Dekker's product with Veltkamp splitting). */
+function productError(a: number, b: number, p: number): number {
+  let c = SPLITTER * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLITTER * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
 
 /** (xh + xl) - q * (yh + yl), written to OUT[RH], OUT[RL]. */
 function remainder(xh: number, xl: number, q: number, yh: number, yl: number): void {
   const p = q * yh;
-  let c = SPLITTER * q;
-  const ah = c - (c - q);
-  const al = q - ah;
-  c = SPLITTER * yh;
-  const bh = c - (c - yh);
-  const bl = yh - bh;
-  const pe = ah * bh - p + ah * bl + al * bh + al * bl + q * yl;
+  const pe = productError(q, yh, p) + q * yl;
   const s = xh - p;
   const b = s - xh;
   const s2 = xh - (s - b) + (-p - b) + (xl - pe);
