@@ -34,6 +34,12 @@ class TrieNode {
   readonly children = new Map<number, TrieNode>();
   /** Index of the first yielded path through this node. */
   readonly firstYield: number;
+  /**
+   * The number of children when the spur search rooted here last ran in the heap regime
+   * (-1: never). See YenGenerator.spurs: while it is unchanged, a new search would repeat
+   * the last one's answer, whose candidate is still buffered.
+   */
+  spurChildren = -1;
   constructor(firstYield: number) {
     this.firstYield = firstYield;
   }
@@ -148,7 +154,7 @@ export class YenGenerator {
       this.push(first.cost, first);
     } else if (this.previous !== null) {
       if (this.fifo) this.queue.push({ prev: this.previous, yieldIndex: this.yielded - 1 });
-      else this.spurs(this.previous, this.yielded - 1, (cost, path) => this.push(cost, path));
+      else this.spurs(this.previous, this.yielded - 1, (cost, path) => this.push(cost, path), true);
     }
     const path = this.fifo ? this.takeFifo() : this.popHeap();
     if (path === null) return null;
@@ -202,8 +208,17 @@ export class YenGenerator {
   /**
    * The spur searches of `prev` (yielded as number `yieldIndex`): for each spur index, the
    * ignored first hops are those of the paths yielded up to `prev` that share the root.
+   *
+   * With `memo` (the heap regime, where spurs run right after their path is yielded) a
+   * search is skipped when its root's trie node has as many children as when the last
+   * search from that root ran (Lawler's observation, made exact). The search is a function
+   * of the root (it fixes the source and the ignored nodes, the root's other nodes) and of
+   * the banned first hops (the children); the weights do not change within a round. So it
+   * would find the same candidate, and that candidate is still buffered, making the push a
+   * no-op: it was buffered after the last search, and leaving the buffer means being
+   * yielded, which adds its second node, not banned then, as a new child of the root.
    */
-  private spurs(prev: Candidate, yieldIndex: number, emit: (cost: number, path: WeightedPath) => void): void {
+  private spurs(prev: Candidate, yieldIndex: number, emit: (cost: number, path: WeightedPath) => void, memo = false): void {
     const marks = this.marks;
     const ignoreId = marks.nextId();
     let rootLength = 0;
@@ -213,6 +228,13 @@ export class YenGenerator {
       if (i >= 2) rootLength = rootLength + this.weights.weight(prev.slots[i - 2]!);
       const spurSource = prev.nodes[i - 1]!;
       trieNode = trieNode?.children.get(spurSource);
+      if (memo && trieNode !== undefined) {
+        if (trieNode.spurChildren === trieNode.children.size) {
+          marks.ignoreMark[spurSource] = ignoreId;
+          continue;
+        }
+        trieNode.spurChildren = trieNode.children.size;
+      }
       const bannedId = marks.nextId();
       if (trieNode !== undefined) {
         for (const [next, child] of trieNode.children) if (child.firstYield <= yieldIndex) marks.bannedMark[next] = bannedId;
