@@ -72,6 +72,9 @@ export class BidirectionalDijkstra {
   private nf = new Float64Array(0);
   private readonly heaps: [DistHeap, DistHeap] = [new DistHeap(), new DistHeap()];
   private readonly chains = new OfferChains();
+  /** Nodes whose adjacency the last search scanned, in either direction (see expandedNodes). */
+  private expanded = new Int32Array(1024);
+  private expandedCount = 0;
   /**
    * Entries at distance Infinity pushed from nodes at distance Infinity: they all share
    * the largest key, so they pop in push order, after every finite entry; a FIFO per
@@ -232,6 +235,21 @@ export class BidirectionalDijkstra {
    * key 0 is the smallest), so the forward fringe cannot run out before it pops the target,
    * which ends the search, and likewise backward.
    */
+  /**
+   * The nodes whose adjacency the last search scanned (a copy). Exclusions are consulted
+   * only for the neighbours of these nodes, so the search gives the same answer under any
+   * exclusions that agree with its own on those neighbours (the spur cache of yen.ts).
+   */
+  expandedNodes(): Int32Array {
+    return this.expanded.slice(0, this.expandedCount);
+  }
+
+  private growExpanded(): void {
+    const grown = new Int32Array(this.expanded.length * 2);
+    grown.set(this.expanded);
+    this.expanded = grown;
+  }
+
   private provablyFinal(top0: number, top1: number): boolean {
     const best = this.bestDist;
     return !this.infiniteOnly && best < Infinity && top0 + top1 >= best + best * MARGIN;
@@ -356,6 +374,7 @@ export class BidirectionalDijkstra {
     this.found = false;
     this.bestDist = 0;
     this.infiniteOnly = firstMeetingFinal;
+    this.expandedCount = 0;
     let relaxations = 0;
     let dir = 1;
     try {
@@ -434,6 +453,8 @@ export class BidirectionalDijkstra {
         }
         const end = adjStart[v + 1]!;
         relaxations += end - adjStart[v]!;
+        if (this.expandedCount === this.expanded.length) this.growExpanded();
+        this.expanded[this.expandedCount++] = v;
         if (dist === Infinity) {
           seq = this.relaxFromInfinity(w, v, dir, rb, request, seq, ex);
           if (firstMeetingFinal && this.found) return this.assemble();

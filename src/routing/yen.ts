@@ -5,6 +5,19 @@ import type { FiniteRegion } from './finite-region.ts';
 /** Adjacency entries the finite region of a target may take before it is left unknown. */
 const REGION_LIMIT = 20_000;
 
+/** Node ids the spur cache of one generator may hold (expanded lists), about 8 MB. */
+const SPUR_CACHE_LIMIT = 2_000_000;
+
+/**
+ * A spur search remembered by its source and banned first hops: the nodes it ignored (the
+ * root before the spur node, sorted), the nodes whose adjacency it scanned, its answer.
+ */
+interface SpurMemo {
+  readonly ignored: Int32Array;
+  readonly expanded: Int32Array;
+  readonly path: WeightedPath | null;
+}
+
 /** Raised by the first search of a generator when source and target are not connected. */
 export class NoPath extends Error {
   constructor() {
@@ -118,6 +131,11 @@ export class YenGenerator {
   private readonly target: number;
   private readonly region: FiniteRegion | null;
   private sawInfinite = false;
+  /** Spur searches of this round by `${source}:${banned first hops}` (see spurSearch). */
+  private readonly spurCache = new Map<string, SpurMemo>();
+  private spurCacheSize = 0;
+  private touchStamp = new Int32Array(0);
+  private touchId = 0;
 
   /**
    * `region`, when given, is begun for the request: once a search meets a path of infinite
@@ -236,8 +254,14 @@ export class YenGenerator {
         trieNode.spurChildren = trieNode.children.size;
       }
       const bannedId = marks.nextId();
+      const banned: number[] = [];
       if (trieNode !== undefined) {
-        for (const [next, child] of trieNode.children) if (child.firstYield <= yieldIndex) marks.bannedMark[next] = bannedId;
+        for (const [next, child] of trieNode.children) {
+          if (child.firstYield <= yieldIndex) {
+            marks.bannedMark[next] = bannedId;
+            banned.push(next);
+          }
+        }
       }
       const ex: Exclusions = {
         ignoreMark: marks.ignoreMark,
@@ -246,7 +270,7 @@ export class YenGenerator {
         bannedMark: marks.bannedMark,
         bannedId,
       };
-      const spur = this.search(spurSource, ex);
+      const spur = this.spurSearch(spurSource, ex, banned, prev.nodes, i - 1);
       if (spur !== null) {
         const nodes = prev.nodes.slice(0, i - 1).concat(spur.nodes);
         const slots = prev.slots.slice(0, i - 1).concat(spur.slots);
@@ -254,6 +278,83 @@ export class YenGenerator {
       }
       marks.ignoreMark[spurSource] = ignoreId;
     }
+  }
+
+  /**
+   * The spur search from `spurSource` (ignoring root[0 .. rootEnd - 1], banning `banned`),
+   * answered from the cache when an earlier search of this round had the same source and
+   * banned first hops and ignored the same nodes among those it could see. A search looks
+   * at exclusions only for the neighbours of the nodes it expands (and for its two ends);
+   * if none of the nodes ignored by one search and not the other is such a neighbour, both
+   * searches take the same steps and give the same answer (weights are fixed in a round).
+   */
+  private spurSearch(spurSource: number, ex: Exclusions, banned: number[], root: readonly number[], rootEnd: number): WeightedPath | null {
+    banned.sort((a, b) => a - b);
+    const key = spurSource + ':' + banned.join(',');
+    const ignored = Int32Array.from(root.slice(0, rootEnd)).sort();
+    const memo = this.spurCache.get(key);
+    if (memo !== undefined && this.sameView(memo, ignored, spurSource)) return memo.path;
+    const path = this.search(spurSource, ex);
+    const expanded = this.dijkstra.expandedNodes();
+    if (memo !== undefined) this.spurCacheSize -= memo.expanded.length;
+    if (this.spurCacheSize + expanded.length <= SPUR_CACHE_LIMIT) {
+      this.spurCache.set(key, { ignored, expanded, path });
+      this.spurCacheSize += expanded.length;
+    } else if (memo !== undefined) {
+      this.spurCache.delete(key);
+    }
+    return path;
+  }
+
+  /** Whether no node ignored by exactly one of `memo` and `ignored` was visible to memo's search. */
+  private sameView(memo: SpurMemo, ignored: Int32Array, spurSource: number): boolean {
+    const a = memo.ignored;
+    let i = 0;
+    let j = 0;
+    let stamped = false;
+    while (i < a.length || j < ignored.length) {
+      let x: number;
+      if (j >= ignored.length || (i < a.length && a[i]! < ignored[j]!)) x = a[i++]!;
+      else if (i >= a.length || ignored[j]! < a[i]!) x = ignored[j++]!;
+      else {
+        i++;
+        j++;
+        continue;
+      }
+      if (!stamped) {
+        this.stampExpanded(memo.expanded);
+        stamped = true;
+      }
+      if (this.visible(x, spurSource)) return false;
+    }
+    return true;
+  }
+
+  private stampExpanded(expanded: Int32Array): void {
+    const n = this.weights.view.topology.nodeCount;
+    if (this.touchStamp.length < n) {
+      this.touchStamp = new Int32Array(n);
+      this.touchId = 0;
+    }
+    if (++this.touchId === 0x7fffffff) {
+      this.touchId = 1;
+      this.touchStamp.fill(0);
+    }
+    const stamp = this.touchStamp;
+    const id = this.touchId;
+    for (let k = 0; k < expanded.length; k++) stamp[expanded[k]!] = id;
+  }
+
+  /** Whether the stamped search could see x: an end of it, expanded, or next to an expanded node. */
+  private visible(x: number, spurSource: number): boolean {
+    if (x === spurSource || x === this.target) return true;
+    const stamp = this.touchStamp;
+    const id = this.touchId;
+    if (stamp[x] === id) return true;
+    const t = this.weights.view.topology;
+    const adjNode = t.adjNode;
+    for (let k = t.adjStart[x]!, end = t.adjStart[x + 1]!; k < end; k++) if (stamp[adjNode[k]!] === id) return true;
+    return false;
   }
 
   private insertIntoTrie(nodes: readonly number[], yieldIndex: number): void {
