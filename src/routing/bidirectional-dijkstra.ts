@@ -20,6 +20,11 @@ export interface Exclusions {
 /** Relative margin of provablyFinal: 32 units of roundoff, over the 6 its bound needs. */
 const MARGIN = 2 ** -48;
 
+/** Near-tie checks per search (see tieIsFinal); heap entries one may visit; adjacency entries all may scan. */
+const TIE_CHECKS = 8;
+const TIE_ENTRIES = 4096;
+const TIE_SCANS = 16384;
+
 /**
  * networkx 2.8.7 `_bidirectional_dijkstra` on the pruned graph (spec §3.5 a): forward and
  * backward searches alternate, forward first, sharing one push counter; the first node
@@ -44,6 +49,9 @@ export class BidirectionalDijkstra extends MeetingRecords {
   /** Nodes whose adjacency the last search scanned, in either direction (see expandedNodes). */
   private expanded = new Int32Array(1024);
   private expandedCount = 0;
+  /** Near-tie checks made by the current search, and the adjacency entries they scanned. */
+  private tieChecks = 0;
+  private tieScans = 0;
   /**
    * Entries at distance Infinity pushed from nodes at distance Infinity: they all share
    * the largest key, so they pop in push order, after every finite entry; a FIFO per
@@ -87,9 +95,63 @@ export class BidirectionalDijkstra extends MeetingRecords {
    * key 0 is the smallest), so the forward fringe cannot run out before it pops the target,
    * which ends the search, and likewise backward.
    */
-  private provablyFinal(top0: number, top1: number): boolean {
+  private provablyFinal(w: EdgeWeights, top0: number, top1: number): boolean {
     const best = this.bestDist;
-    return !this.infiniteOnly && best < Infinity && top0 + top1 >= best + best * MARGIN;
+    if (this.infiniteOnly || !(best < Infinity)) return false;
+    const sum = top0 + top1;
+    if (sum >= best + best * MARGIN) return true;
+    if (!(sum >= best) || this.tieChecks >= TIE_CHECKS) return false;
+    this.tieChecks++;
+    return this.tieIsFinal(w, top0, top1, best);
+  }
+
+  /**
+   * The near tie best <= fl(top0 + top1) < best * (1 + MARGIN), frequent with integer
+   * weights: whether, even so, no later meeting can be strictly shorter than `best`.
+   *
+   * A later meeting of the first kind of provablyFinal totals >= fl(top0 + top1) >= best.
+   * One of the second kind, at x settled on side o at D, reached from u popped later on
+   * side d at distance a >= top_d over an edge of weight w >= 1, totals
+   * T = fl(fl(a + w) + D); u is pending on side o at most fl(D + w), and T < best needs
+   * a + w + D < best + 4 ulps, so a < top_d + best * MARGIN and fl(D + w) < top_o + best *
+   * MARGIN. Any distance reached later on side d is >= top_d + 1 (weights are >= 1), so u
+   * is already pending on side d near the top there, and on side o below top_o + best *
+   * MARGIN. For each such u (found among the heap entries near the top) and each
+   * neighbour x settled on side o, T >= fl(fl(top_d + w) + D), which is computed exactly
+   * as networkx would; if it is >= best for all of them, nothing can replace the best.
+   * A check that would visit too much answers false: the search then simply continues.
+   */
+  private tieIsFinal(w: EdgeWeights, top0: number, top1: number, best: number): boolean {
+    const delta = best * MARGIN;
+    const ni = this.ni;
+    const nf = this.nf;
+    const rb = this.runTag();
+    const topology = w.view.topology;
+    const adjStart = topology.adjStart;
+    const adjNode = topology.adjNode;
+    const adjSlot = topology.adjSlot;
+    for (let d = 0; d < 2; d++) {
+      const o = 1 - d;
+      const topD = d === 0 ? top0 : top1;
+      const topO = d === 0 ? top1 : top0;
+      const near: number[] = [];
+      if (!this.heaps[d]!.nodesUpTo(topD + delta, TIE_ENTRIES, near)) return false;
+      for (const u of near) {
+        if ((ni[16 * u + 4 + d]! & DONE) !== 0) continue; // a stale entry
+        const to = ni[16 * u + 4 + o]!;
+        if (to < rb || (to & DONE) !== 0) continue; // not seen on side o, or its pop ends the search
+        if (this.lowSeen(u, o) > topO + delta) continue;
+        for (let k = adjStart[u]!, end = adjStart[u + 1]!; k < end; k++) {
+          if (++this.tieScans > TIE_SCANS) return false;
+          const x = adjNode[k]!;
+          const tx = ni[16 * x + 4 + o]!;
+          if (tx < rb || (tx & DONE) === 0) continue;
+          const weight = w.weight(d === 0 ? adjSlot[k]! : adjSlot[k]! ^ 1);
+          if (topD + weight + nf[8 * x + o]! < best) return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**
@@ -202,13 +264,15 @@ export class BidirectionalDijkstra extends MeetingRecords {
     this.bestDist = 0;
     this.infiniteOnly = firstMeetingFinal;
     this.expandedCount = 0;
+    this.tieChecks = 0;
+    this.tieScans = 0;
     let relaxations = 0;
     let dir = 1;
     try {
       while ((heap0.size > 0 || queue0.size > 0) && (heap1.size > 0 || queue1.size > 0)) {
         dir = 1 - dir;
         const other = 1 - dir;
-        if (this.found && this.provablyFinal(heap0.size > 0 ? heap0.topKey() : Infinity, heap1.size > 0 ? heap1.topKey() : Infinity)) {
+        if (this.found && this.provablyFinal(w, heap0.size > 0 ? heap0.topKey() : Infinity, heap1.size > 0 ? heap1.topKey() : Infinity)) {
           return this.assemble();
         }
         const heap = dir === 0 ? heap0 : heap1;
@@ -405,7 +469,8 @@ export class BidirectionalDijkstra extends MeetingRecords {
       }
       return null;
     } finally {
-      w.budget.chargeRelaxations(relaxations);
+      // the near-tie checks' scans count as adjacency scans
+      w.budget.chargeRelaxations(relaxations + Math.min(this.tieScans, TIE_SCANS));
     }
   }
 }

@@ -95,6 +95,25 @@ export class DistHeap {
     this.siftDown(a[4 * last]!, a[4 * last + 1]!, a[4 * last + 2]!, a[4 * last + 3]!, last);
   }
 
+  /**
+   * Appends to `out` the node of every entry whose key is <= `limit` (stale entries too),
+   * visiting at most `cap` entries; false when there were more.
+   */
+  nodesUpTo(limit: number, cap: number, out: number[]): boolean {
+    const a = this.a;
+    if (this.size === 0 || !(a[0]! <= limit)) return true;
+    const stack = [0];
+    let visited = 0;
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (++visited > cap) return false;
+      const sn = a[4 * i + 1]!;
+      out.push(sn - Math.floor(sn / NODE_SPAN) * NODE_SPAN);
+      for (const c of [2 * i + 1, 2 * i + 2]) if (c < this.size && a[4 * c]! <= limit) stack.push(c);
+    }
+    return true;
+  }
+
   private siftDown(key: number, sn: number, base: number, edgeStage: number, size: number): void {
     const a = this.a;
     let i = 0;

@@ -54,6 +54,11 @@ export class MeetingRecords {
   private meetSlot0 = -1;
   private meetSlot1 = -1;
 
+  /** The tag base of the current run: a record is seen in this run iff its tag is >= this. */
+  protected runTag(): number {
+    return this.run * 8;
+  }
+
   /** Makes room for `nodes` nodes. */
   ensure(nodes: number): void {
     if (nodes <= this.capacity) return;
