@@ -109,7 +109,9 @@ export class DistHeap {
       if (++visited > cap) return false;
       const sn = a[4 * i + 1]!;
       out.push(sn - Math.floor(sn / NODE_SPAN) * NODE_SPAN);
-      for (const c of [2 * i + 1, 2 * i + 2]) if (c < this.size && a[4 * c]! <= limit) stack.push(c);
+      const left = 2 * i + 1;
+      if (left < this.size && a[4 * left]! <= limit) stack.push(left);
+      if (left + 1 < this.size && a[4 * left + 4]! <= limit) stack.push(left + 1);
     }
     return true;
   }
