@@ -68,6 +68,11 @@ export class BidirectionalDijkstra extends MeetingRecords {
     return this.expanded.slice(0, this.expandedCount);
   }
 
+  /** How many nodes the last search expanded (the length expandedNodes would copy). */
+  expandedSize(): number {
+    return this.expandedCount;
+  }
+
   private growExpanded(): void {
     const grown = new Int32Array(this.expanded.length * 2);
     grown.set(this.expanded);

@@ -295,11 +295,12 @@ export class YenGenerator {
     const memo = this.spurCache.get(key);
     if (memo !== undefined && this.sameView(memo, ignored, spurSource)) return memo.path;
     const path = this.search(spurSource, ex);
-    const expanded = this.dijkstra.expandedNodes();
     if (memo !== undefined) this.spurCacheSize -= memo.expanded.length;
-    if (this.spurCacheSize + expanded.length <= SPUR_CACHE_LIMIT) {
-      this.spurCache.set(key, { ignored, expanded, path });
-      this.spurCacheSize += expanded.length;
+    const size = this.dijkstra.expandedSize();
+    if (this.spurCacheSize + size <= SPUR_CACHE_LIMIT) {
+      // copied only when kept: once the cache is full, searches no longer pay for it
+      this.spurCache.set(key, { ignored, expanded: this.dijkstra.expandedNodes(), path });
+      this.spurCacheSize += size;
     } else if (memo !== undefined) {
       this.spurCache.delete(key);
     }
